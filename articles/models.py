@@ -1,0 +1,285 @@
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from providers.models import Provider
+
+URL_MAX_LENGTH = 2000
+TITLE_MAX_LENGTH = 500
+SLUG_MAX_LENGTH = 255
+
+
+class Topic(TagBase):
+    """A subject an article is about (`AI`, `Computer Vision`); case-insensitive."""
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="topic_name_case_insensitive_unique"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    """The link between an article and one of its topics."""
+
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="tagged_article_unique_topic"
+            ),
+        ]
+
+
+class Kind(models.TextChoices):
+    ARTICLE = "article", "Article"
+    VIDEO = "video", "Video"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, not removed, not from a blocked provider, and inside
+        its schedule (`publish_at` reached, `expires_at` not yet), decided at query time."""
+        now = timezone.now()
+        return self.filter(
+            Q(publish_at__isnull=True) | Q(publish_at__lte=now),
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            is_published=True,
+            is_removed=False,
+            provider__is_blocked=False,
+        )
+
+    def ranked(self):
+        """Featured articles first, then the newest. (The public front page may refine this.)"""
+        return self.order_by("-is_featured", "-published_at", "-pk")
+
+    def for_cards(self):
+        """Everything an article card shows, in a fixed number of queries whatever the number
+        of articles: the provider, topics, the lead image (`lead_images`, at most one) and the
+        top three related stories (`top_related`, each with its provider)."""
+        lead_image = Image.objects.order_by("position", "pk")[:1]
+        top_related = RelatedLink.objects.select_related("provider").order_by("position", "pk")
+        return self.select_related("provider").prefetch_related(
+            "topics",
+            Prefetch("images", queryset=lead_image, to_attr="lead_images"),
+            Prefetch("related_links", queryset=top_related[:3], to_attr="top_related"),
+        )
+
+
+class Article(models.Model):
+    """One story from one outlet, as the seed files describe it, plus our editorial state."""
+
+    # The story, as imported.
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
+    excerpt = models.TextField(blank=True)
+    category = models.CharField(max_length=50, default="news", db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    published_at = models.DateTimeField()
+    original_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
+    web_url = models.URLField(max_length=URL_MAX_LENGTH)
+    canonical_url = models.URLField(
+        max_length=URL_MAX_LENGTH,
+        unique=True,
+        help_text="The article's identity: its URL without tracking parameters or fragment.",
+    )
+    amp_url = models.URLField("AMP URL", max_length=URL_MAX_LENGTH, blank=True)
+    cdn_amp_url = models.URLField("CDN AMP URL", max_length=URL_MAX_LENGTH, blank=True)
+    video_id = models.CharField(
+        max_length=32, blank=True, help_text="YouTube video id, for videos."
+    )
+    quality = models.IntegerField(null=True, blank=True)
+    heat = models.IntegerField(null=True, blank=True, db_index=True)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="articles")
+    topics = TaggableManager(through=TaggedArticle, blank=True, related_name="articles")
+    secured = models.TextField(blank=True, help_text="Opaque; never shown to readers.")
+    extra = models.JSONField(
+        default=dict, blank=True, help_text="Seed-file keys that have no field of their own."
+    )
+
+    # Editorial state.
+    is_published = models.BooleanField("published", default=False)
+    is_featured = models.BooleanField("featured", default=False)
+    is_removed = models.BooleanField(
+        "removed", default=False, help_text="Taken down: never public, whatever else is set."
+    )
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="Stays off the public site until then."
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leaves the public site then."
+    )
+    edited_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields an editor changed by hand; a re-import leaves them alone.",
+    )
+
+    # Where it came from.
+    source = models.CharField(max_length=1000, blank=True, help_text="The seed file it came from.")
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["is_published", "-is_featured", "-published_at"],
+                name="article_public_listing",
+            ),
+            models.Index(fields=["-published_at"], name="article_published_at"),
+            models.Index(fields=["provider", "-published_at"], name="article_provider_listing"),
+            models.Index(fields=["category", "-published_at"], name="article_category_listing"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(publish_at__isnull=True)
+                | Q(expires_at__gt=models.F("publish_at")),
+                name="article_expires_after_publish",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.title, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.publish_at is not None and self.publish_at > timezone.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+def unique_slug(title: str, *, exclude_pk=None) -> str:
+    """A slug for `title` that no other article has: `the-title`, else `the-title-2`, …"""
+    base = slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "article"
+    taken = set(
+        Article.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class RelatedLink(models.Model):
+    """A story from another outlet in this article's cluster."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    excerpt = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    web_url = models.URLField(max_length=URL_MAX_LENGTH)
+    amp_url = models.URLField("AMP URL", max_length=URL_MAX_LENGTH, blank=True)
+    cdn_amp_url = models.URLField("CDN AMP URL", max_length=URL_MAX_LENGTH, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="related_links"
+    )
+    quality = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "web_url"], name="related_link_unique_url_per_article"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Image(models.Model):
+    """A picture of an article or of a related link (exactly one of the two)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="images"
+    )
+    related_link = models.ForeignKey(
+        RelatedLink, on_delete=models.CASCADE, null=True, blank=True, related_name="images"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    url = models.URLField("URL", max_length=URL_MAX_LENGTH, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    is_cached = models.BooleanField(
+        "cached", default=False, help_text="As the seed file says; see `file` for our own copy."
+    )
+    alt = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    file = models.ImageField(upload_to="images/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, related_link__isnull=True)
+                | Q(article__isnull=True, related_link__isnull=False),
+                name="image_has_exactly_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(file=""), name="image_has_url_or_file"
+            ),
+        ]
+
+    def __str__(self):
+        return self.url or self.file.name
+
+
+class ImportRun(models.Model):
+    """One run of the seed importer, from the command line or the admin."""
+
+    class Trigger(models.TextChoices):
+        COMMAND = "command", "Command line"
+        ADMIN = "admin", "Admin upload"
+
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.COMMAND)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    dry_run = models.BooleanField(default=False)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(
+        default=list, blank=True, help_text="Each rejected file with its reason."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"Import of {self.started_at:%Y-%m-%d %H:%M}"

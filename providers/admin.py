@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import Provider
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "is_blocked"]
+    list_filter = ["is_blocked"]
+    search_fields = ["name", "domain"]
+    prepopulated_fields = {"slug": ["domain"]}
