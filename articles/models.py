@@ -2,9 +2,10 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Lower
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections, models
+from django.db.models import Case, F, FloatField, Func, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,6 +15,39 @@ from providers.models import Provider
 URL_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 500
 SLUG_MAX_LENGTH = 255
+
+# Ranking: one point of heat is worth this many minutes of recency (see `ranked()`).
+HEAT_MINUTES = 6
+# Search: the text-search configuration of the PostgreSQL document and query, and how many words
+# the word-by-word fallback looks at (each costs a condition in the query).
+SEARCH_CONFIG = "english"
+SEARCH_MAX_WORDS = 8
+
+
+class EpochSeconds(Func):
+    """Seconds since 1970-01-01 UTC of a datetime column, on PostgreSQL and SQLite (which stores
+    datetimes as UTC text that `julianday()` reads)."""
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+            **extra_context,
+        )
+
+
+def search_document():
+    """The PostgreSQL full-text document of an article: title (weight A) and excerpt (B).
+
+    Computed in the query; the GIN index that serves it must use exactly this expression:
+    `GinIndex(search_document(), name="article_search")`."""
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "excerpt", weight="B", config=SEARCH_CONFIG
+    )
 
 
 class Topic(TagBase):
@@ -62,8 +96,60 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def ranked(self):
-        """Featured articles first, then the newest. (The public front page may refine this.)"""
-        return self.order_by("-is_featured", "-published_at", "-pk")
+        """The public order: featured articles first (editors always win), then by `rank`,
+        the publication time pushed forward by `HEAT_MINUTES` minutes per point of heat:
+
+            rank = epoch_seconds(published_at) + 60 * HEAT_MINUTES * max(heat, 0)
+
+        So a story with heat 120 ranks beside one published 12 hours later with no heat. Heat
+        -1 (the seed files' "not featured" sentinel) and a missing heat count as 0. The rank
+        does not depend on the time of the request, so pages stay stable while a reader pages
+        through them and can be cached."""
+        boost = Greatest(Coalesce("heat", 0), 0) * (60 * HEAT_MINUTES)
+        return self.alias(rank=EpochSeconds("published_at") + boost).order_by(
+            "-is_featured", "-rank", "-published_at", "-pk"
+        )
+
+    def search(self, terms: str):
+        """Articles whose title, excerpt, provider name or topic names match `terms`, best first.
+
+        On PostgreSQL: full-text search (`websearch_to_tsquery`, English stemming) on title
+        (weight A) and excerpt (weight B), ranked by `ts_rank`, with a bonus when the provider
+        or a topic matches. Elsewhere (SQLite): every word of `terms` must appear somewhere,
+        case-insensitively, in the same fields; the public ranking orders the results."""
+        if connections[self.db].vendor == "postgresql":
+            return self._search_postgresql(terms)
+        return self._search_words(terms)
+
+    def _search_postgresql(self, terms):
+        query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
+        matching_providers = Provider.objects.annotate(
+            document=SearchVector("name", config=SEARCH_CONFIG)
+        ).filter(document=query)
+        matching_topics = TaggedArticle.objects.annotate(
+            document=SearchVector("tag__name", config=SEARCH_CONFIG)
+        ).filter(document=query)
+        provider_match = Q(provider__in=matching_providers)
+        topic_match = Q(pk__in=matching_topics.values("content_object"))
+        bonus = Case(When(provider_match | topic_match, then=Value(0.5)), default=Value(0.0))
+        return (
+            self.alias(document=search_document())
+            .filter(Q(document=query) | provider_match | topic_match)
+            .annotate(search_rank=SearchRank(F("document"), query) + bonus)
+            .order_by("-search_rank", "-published_at", "-pk")
+        )
+
+    def _search_words(self, terms):
+        articles = self
+        for word in terms.split()[:SEARCH_MAX_WORDS]:
+            topics = TaggedArticle.objects.filter(tag__name__icontains=word)
+            articles = articles.filter(
+                Q(title__icontains=word)
+                | Q(excerpt__icontains=word)
+                | Q(provider__name__icontains=word)
+                | Q(pk__in=topics.values("content_object"))
+            )
+        return articles.ranked()
 
     def for_cards(self):
         """Everything an article card shows, in a fixed number of queries whatever the number

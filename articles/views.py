@@ -1,36 +1,172 @@
+import re
+
+from django.db import DatabaseError, connection
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from .models import Article, Topic
+from .clusters import attach_local_urls, is_shown, prepare_cards
+from .models import Article, Image, RelatedLink, Topic
+from .templatetags.public_site import image_src, video_thumbnail
 
 CARDS_PER_PAGE = 24
+MORE_ON_TOPIC = 6
+SEARCH_MAX_LENGTH = 200
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-class FrontPageView(ListView):
-    template_name = "articles/front_page.html"
+class CardListView(ListView):
+    """A paginated grid of article cards: a fixed number of queries whatever the number of
+    cards (the count, the page of articles, its prefetches, and one for our own links)."""
+
     context_object_name = "articles"
     paginate_by = CARDS_PER_PAGE
+    template_name = "articles/card_page.html"
+    heading = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        prepare_cards(context["articles"])
+        context.setdefault("heading", self.heading)
+        return context
+
+
+class FrontPageView(CardListView):
+    template_name = "articles/front_page.html"
+    heading = "Top stories"
 
     def get_queryset(self):
         return Article.objects.published().ranked().for_cards()
 
 
-class ArticleDetailView(DetailView):
-    template_name = "articles/article_detail.html"
-    context_object_name = "article"
-
-    def get_queryset(self):
-        return Article.objects.published().for_cards()
-
-
-class TopicView(ListView):
+class TopicView(CardListView):
     template_name = "articles/topic.html"
-    context_object_name = "articles"
-    paginate_by = CARDS_PER_PAGE
 
     def get_queryset(self):
         self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
         return Article.objects.published().filter(topics=self.topic).ranked().for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        return super().get_context_data(topic=self.topic, heading=self.topic.name, **kwargs)
+
+
+class CategoryView(CardListView):
+    template_name = "articles/category.html"
+
+    def get_queryset(self):
+        return Article.objects.published().filter(category=self.kwargs["slug"]).ranked().for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["paginator"].count:
+            raise Http404("No published articles in this category.")
+        context["heading"] = self.kwargs["slug"].replace("-", " ").capitalize()
+        context["category"] = self.kwargs["slug"]
+        return context
+
+
+class SearchView(CardListView):
+    """`/search/?q=`: see `ArticleQuerySet.search()` for what matches on each database. An
+    empty query shows the form; an over-long one is refused with a message, not run."""
+
+    template_name = "articles/search.html"
+
+    def get(self, request, *args, **kwargs):
+        self.query = request.GET.get("q", "").strip()
+        self.too_long = len(self.query) > SEARCH_MAX_LENGTH
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.query or self.too_long:
+            return Article.objects.none()
+        return Article.objects.published().search(self.query).for_cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=self.query,
+            too_long=self.too_long,
+            max_length=SEARCH_MAX_LENGTH,
+            heading=f"Search: {self.query}" if self.query and not self.too_long else "Search",
+            **kwargs,
+        )
+
+
+class ArticleDetailView(DetailView):
+    """One story in full: its image, its whole cluster of related stories (each with its
+    image), and more of our own stories on its first topic. Seven queries."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        images = Image.objects.order_by("position", "pk")
+        cluster = (
+            RelatedLink.objects.select_related("provider")
+            .prefetch_related(Prefetch("images", queryset=images, to_attr="ordered_images"))
+            .order_by("position", "pk")
+        )
+        return (
+            Article.objects.published()
+            .select_related("provider")
+            .prefetch_related(
+                "topics",
+                Prefetch("images", queryset=images, to_attr="ordered_images"),
+                Prefetch("related_links", queryset=cluster, to_attr="all_related"),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        cluster = [link for link in article.all_related if is_shown(link, article)]
+        attach_local_urls(cluster)
+        topics = list(article.topics.all())
+        more = []
+        if topics:
+            more = list(
+                Article.objects.published()
+                .filter(topics=topics[0])
+                .exclude(pk=article.pk)
+                .ranked()
+                .select_related("provider")[:MORE_ON_TOPIC]
+            )
+        lead_image = article.ordered_images[0] if article.ordered_images else None
+        context.update(
+            cluster=cluster,
+            share_image=video_thumbnail(article) or image_src(lead_image),
+            category_url=(
+                reverse("articles:category", args=[article.category])
+                if SLUG.fullmatch(article.category)
+                else ""
+            ),
+            topics=topics,
+            lead_image=lead_image,
+            more_topic=topics[0] if topics else None,
+            more_on_topic=more,
+        )
+        return context
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read everything public; the admin is not for them; here is the sitemap."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database answers, 503 when it does not: for load balancers and uptime
+    checks. Says nothing else about the system."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

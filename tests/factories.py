@@ -48,3 +48,22 @@ def make_article(*, provider=None, topics=(), images=0, related=0, **fields) -> 
 
 def make_articles(count, **kwargs) -> list[Article]:
     return [make_article(**kwargs) for _ in range(count)]
+
+
+def make_cluster_article(*, related_providers, **kwargs) -> Article:
+    """An article whose related links come from the given providers, one link each, in order,
+    each with an image."""
+    article = make_article(**kwargs)
+    for position, provider in enumerate(related_providers):
+        link = RelatedLink.objects.create(
+            article=article,
+            position=position,
+            title=f"{provider.name} on story {article.pk}",
+            web_url=f"https://{provider.domain}/cluster-{article.pk}-{position}",
+            provider=provider,
+            published_at=article.published_at,
+        )
+        Image.objects.create(
+            related_link=link, url=f"https://{provider.domain}/img-{article.pk}-{position}.jpg"
+        )
+    return article

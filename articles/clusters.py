@@ -1,0 +1,43 @@
+"""Related stories as readers see them: without links to the story itself or to blocked
+outlets, and pointing at our own page wherever we hold (and publish) the story they name."""
+
+from django.db.models import Q
+
+from .models import Article
+
+
+def is_shown(link, article) -> bool:
+    """Whether a related link belongs in `article`'s public cluster: not the article itself (the
+    seed files sometimes list it) and not from a blocked provider."""
+    if link.provider is not None and link.provider.is_blocked:
+        return False
+    return not link.web_url or link.web_url not in {article.web_url, article.canonical_url}
+
+
+def attach_local_urls(links) -> None:
+    """Set `local_url` on each link: our page for the story when we publish it, else "".
+    One query for all the links, whatever their number."""
+    urls = {link.web_url for link in links if link.web_url}
+    if not urls:
+        for link in links:
+            link.local_url = ""
+        return
+    ours = {}
+    rows = (
+        Article.objects.published()
+        .filter(Q(web_url__in=urls) | Q(canonical_url__in=urls))
+        .values_list("web_url", "canonical_url", "slug")
+    )
+    for web_url, canonical_url, slug in rows:
+        ours[web_url] = ours[canonical_url] = slug
+    for link in links:
+        slug = ours.get(link.web_url)
+        link.local_url = Article(slug=slug).get_absolute_url() if slug else ""
+
+
+def prepare_cards(articles) -> None:
+    """Give each card-loaded article (`for_cards()`) its `cluster`: the top related stories a
+    reader may see, each with `local_url`."""
+    for article in articles:
+        article.cluster = [link for link in article.top_related if is_shown(link, article)]
+    attach_local_urls([link for article in articles for link in article.cluster])

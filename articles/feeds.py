@@ -1,0 +1,121 @@
+"""RSS and Atom feeds of the newest published stories: site-wide, per topic, per provider.
+
+Each item links to the story at its outlet (the original link), carries its excerpt, its
+provider as author, its topics as categories, and its lead image as an enclosure."""
+
+import mimetypes
+from urllib.parse import urlsplit
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+
+from providers.models import Provider
+
+from .models import Article, Topic
+from .templatetags.public_site import http_url, image_src, original_url, video_thumbnail
+
+FEED_ITEMS = 50
+
+
+class LatestFeed(Feed):
+    title = "Newsroom: latest stories"
+    description = "The newest stories gathered by Newsroom from many outlets."
+
+    def link(self):
+        return reverse("articles:front_page")
+
+    def items(self):
+        return self.articles()[:FEED_ITEMS]
+
+    def articles(self, **filters):
+        return (
+            Article.objects.published()
+            .filter(**filters)
+            .order_by("-published_at", "-pk")
+            .for_cards()
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.excerpt
+
+    def item_link(self, item):
+        return original_url(item) or item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.provider.name
+
+    def item_categories(self, item):
+        return [topic.name for topic in item.topics.all()]
+
+    def item_enclosures(self, item):
+        url = video_thumbnail(item) or image_src(item.lead_images[0] if item.lead_images else None)
+        url = http_url(url)
+        if not url:
+            return []
+        mime_type = mimetypes.guess_type(urlsplit(url).path)[0] or "image/jpeg"
+        # The size is unknown without fetching the image; RSS readers accept 0.
+        return [Enclosure(url, "0", mime_type if mime_type.startswith("image/") else "image/jpeg")]
+
+
+class LatestAtomFeed(LatestFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestFeed.description
+
+
+class TopicFeed(LatestFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, obj):
+        return f"Newsroom: {obj.name}"
+
+    def description(self, obj):
+        return f"The newest stories on {obj.name}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return self.articles(topics=obj)[:FEED_ITEMS]
+
+
+class TopicAtomFeed(TopicFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+
+class ProviderFeed(LatestFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Provider.objects.visible(), slug=slug)
+
+    def title(self, obj):
+        return f"Newsroom: {obj.name}"
+
+    def description(self, obj):
+        return f"The newest stories from {obj.name} ({obj.domain})."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return self.articles(provider=obj)[:FEED_ITEMS]
+
+
+class ProviderAtomFeed(ProviderFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj):
+        return self.description(obj)
