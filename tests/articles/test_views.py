@@ -178,7 +178,7 @@ class ArticlePageTests(TestCase):
 
     def test_shows_the_whole_cluster_with_images(self):
         html = self.client.get(self.url).content.decode()
-        assert "6 stories from other outlets" in html
+        assert "6 related stories" in html
         for position, outlet in enumerate(self.outlets):
             assert f"{outlet.name} on story {self.article.pk}" in html
             assert f"img-{self.article.pk}-{position}.jpg" in html
