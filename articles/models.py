@@ -194,6 +194,13 @@ class Article(models.Model):
     extra = models.JSONField(
         default=dict, blank=True, help_text="Seed-file keys that have no field of their own."
     )
+    seed_raw = models.JSONField(
+        "raw seed values",
+        default=dict,
+        blank=True,
+        help_text="Title and excerpt as the seed file wrote them, where import cleaned them; "
+        "export writes them back.",
+    )
 
     # Editorial state.
     is_published = models.BooleanField("published", default=False)

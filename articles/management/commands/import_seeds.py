@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.seeds import import_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import seed files (files, or folders searched recursively) into the database. "
+        "Exits 1 when any file was rejected, 2 on a usage error."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and count; write no article."
+        )
+        parser.add_argument(
+            "--quiet", action="store_true", help="No progress, warnings or summary; only errors."
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Reprocess files whose content is unchanged."
+        )
+
+    def handle(self, *, paths, dry_run, quiet, force, verbosity, **options):
+        progress = self._progress if self.stdout.isatty() and not quiet else None
+        try:
+            report = import_paths(paths, dry_run=dry_run, force=force, progress=progress)
+        except FileNotFoundError as error:
+            raise CommandError(str(error), returncode=2) from error
+        if progress:
+            self.stdout.write("")
+        for name, reason in report.rejections:
+            self.stderr.write(self.style.ERROR(f"rejected {name}: {reason}"))
+        if not quiet:
+            for name, fields in report.kept_fields:
+                self.stdout.write(f"kept editor changes to {', '.join(fields)}: {name}")
+            if verbosity >= 2:
+                for name, message in report.warning_messages:
+                    self.stdout.write(self.style.WARNING(f"warning {name}: {message}"))
+            style = self.style.WARNING if report.rejected else self.style.SUCCESS
+            self.stdout.write(style(report.summary()))
+        if report.rejected:
+            raise CommandError(f"{report.rejected} file(s) rejected", returncode=1)
+
+    def _progress(self, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        self.stdout.write(f"\r[{bar}] {done:,}/{total:,} files", ending="")
+        self.stdout.flush()

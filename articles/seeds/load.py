@@ -1,0 +1,542 @@
+"""Loading seed files into the database: batches of validated records written with bulk
+statements, each file all or nothing.
+
+Rules (README "Importing seed files"):
+- A file whose bytes are already stored (same content hash) is unchanged and not even parsed,
+  unless `force`.
+- One story is one article, identified by its canonical URL. When several files describe it,
+  the one with the newest `publishedDateTime` wins, ties broken by the larger content hash, so
+  the result does not depend on the order files are found in; a newer version of the very file
+  an article came from always replaces it.
+- Fields an editor changed (`Article.edited_fields`, see `mark_edited`) are never overwritten;
+  the run reports them as kept.
+"""
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import SLUG_MAX_LENGTH, Article, Image, ImportRun, RelatedLink, TaggedArticle
+from articles.models import Topic as TopicModel
+from providers.models import Provider, slug_for_domain
+
+from .read import SeedError, SeedRecord, content_hash, read_seed
+
+BATCH_SIZE = 500
+# Bounds on what a report keeps in memory and in `ImportRun.rejections`.
+MAX_LISTED = 1000
+SOURCE_MAX_LENGTH = 1000
+
+# The article fields an import writes, and so the ones an editor's change protects.
+IMPORTED_FIELDS = (
+    "title",
+    "excerpt",
+    "category",
+    "kind",
+    "published_at",
+    "original_url",
+    "web_url",
+    "amp_url",
+    "cdn_amp_url",
+    "video_id",
+    "quality",
+    "heat",
+    "is_published",
+    "is_removed",
+    "provider",
+    "secured",
+    "extra",
+)
+# What an editor may have changed by hand: the imported fields, the topics, and our own
+# editorial state (never imported, listed so that the record is complete).
+EDITABLE_FIELDS = frozenset(IMPORTED_FIELDS) | {
+    "topics",
+    "is_featured",
+    "publish_at",
+    "expires_at",
+    "slug",
+}
+# What a re-import would otherwise overwrite.
+PROTECTED_FIELDS = frozenset(IMPORTED_FIELDS) | {"topics"}
+# Written on every update whatever the editor did: where the article came from.
+BOOKKEEPING_FIELDS = ("seed_raw", "source", "content_hash")
+
+
+def mark_edited(article: Article, fields: Iterable[str]) -> set[str]:
+    """Record that an editor changed `fields` of `article` by hand, so that no later import
+    overwrites them. Names that are not editable article fields (form-only fields, say) are
+    ignored. Sets `article.edited_fields` without saving; returns the names newly recorded."""
+    new = set(fields) & EDITABLE_FIELDS - set(article.edited_fields)
+    if new:
+        article.edited_fields = sorted(set(article.edited_fields) | new)
+    return new
+
+
+@dataclass
+class ImportReport:
+    """What a run did. Lists of files are capped at `MAX_LISTED` entries; counts are exact."""
+
+    dry_run: bool = False
+    files: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    kept: int = 0
+    elapsed: float = 0.0
+    rejections: list[tuple[str, str]] = field(default_factory=list)
+    warning_messages: list[tuple[str, str]] = field(default_factory=list)
+    kept_fields: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def reject(self, name: str, reason: str) -> None:
+        self.rejected += 1
+        if len(self.rejections) < MAX_LISTED:
+            self.rejections.append((name, reason))
+
+    def warn(self, name: str, messages: list[str]) -> None:
+        self.warnings += len(messages)
+        for message in messages:
+            if len(self.warning_messages) < MAX_LISTED:
+                self.warning_messages.append((name, message))
+
+    def keep(self, name: str, fields: list[str]) -> None:
+        self.kept += 1
+        if len(self.kept_fields) < MAX_LISTED:
+            self.kept_fields.append((name, fields))
+
+    @property
+    def rate(self) -> float:
+        return self.files / self.elapsed if self.elapsed else 0.0
+
+    def summary(self) -> str:
+        """One line: the counts, the time taken and the rate."""
+        superseded = f" ({self.superseded} superseded by a newer file)" if self.superseded else ""
+        prefix = "Dry run, nothing written: " if self.dry_run else ""
+        return (
+            f"{prefix}{self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged{superseded}, {self.rejected} rejected, "
+            f"{self.warnings} warnings, {self.kept} with editor changes kept; "
+            f"{self.files} files in {self.elapsed:.1f} s ({self.rate:,.0f} files/s)"
+        )
+
+
+def seed_files(paths: Iterable[Path | str]) -> list[str]:
+    """Every file under `paths` (files, or folders walked recursively), any extension, hidden
+    files and folders skipped, sorted so that a run is reproducible. Raises FileNotFoundError
+    for a path that does not exist."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_file():
+            found.append(str(path))
+        elif path.is_dir():
+            for folder, folders, names in os.walk(path):
+                folders[:] = [name for name in folders if not name.startswith(".")]
+                found.extend(os.path.join(folder, n) for n in names if not n.startswith("."))
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    return sorted(set(found))
+
+
+def import_paths(
+    paths: Iterable[Path | str],
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    trigger: str = ImportRun.Trigger.COMMAND,
+    started_by=None,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import the seed files under `paths` and record the run as an `ImportRun`.
+
+    Files are read in batches: a batch is validated without the database, then written in one
+    transaction with bulk statements; if that fails, each file of the batch is written again in
+    its own transaction, so one bad file is rejected and the others are imported. `dry_run`
+    validates and counts without writing articles; `force` reprocesses unchanged files.
+    `progress(done, total)` is called after each batch."""
+    started = time.perf_counter()
+    files = seed_files(paths)
+    run = ImportRun.objects.create(trigger=trigger, started_by=started_by, dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, files=len(files))
+    max_bytes = settings.SEED_MAX_BYTES
+    done = 0
+    for start in range(0, len(files), batch_size):
+        names = files[start : start + batch_size]
+        records = _read_batch(names, report, force=force, max_bytes=max_bytes)
+        if records:
+            load_records(records, report=report, dry_run=dry_run, force=force)
+        done += len(names)
+        if progress:
+            progress(done, len(files))
+    report.elapsed = time.perf_counter() - started
+    _finish_run(run, report)
+    return report
+
+
+def _read_batch(
+    names: list[str], report: ImportReport, *, force: bool, max_bytes: int
+) -> list[SeedRecord]:
+    """Records for the files of a batch whose content is not stored yet (all, with `force`);
+    the others are counted unchanged, unreadable files rejected."""
+    blobs = {}
+    for name in names:
+        try:
+            blobs[name] = _read_bytes(name, max_bytes)
+        except (OSError, SeedError) as error:
+            report.reject(name, error.message if isinstance(error, SeedError) else str(error))
+    hashes = {name: content_hash(data) for name, data in blobs.items()}
+    known = set()
+    if not force:
+        known = set(
+            Article.objects.filter(content_hash__in=set(hashes.values())).values_list(
+                "content_hash", flat=True
+            )
+        )
+    records = []
+    for name, data in blobs.items():
+        if hashes[name] in known:
+            report.unchanged += 1
+            continue
+        try:
+            records.append(read_seed(data, name=name, max_bytes=max_bytes))
+        except SeedError as error:
+            report.reject(name, _reason(error))
+    return records
+
+
+def _reason(error: SeedError) -> str:
+    return f"line {error.line}: {error.message}" if error.line else error.message
+
+
+def _read_bytes(name: str, max_bytes: int) -> bytes:
+    """The file's bytes; over `max_bytes`, a SeedError before anything is read."""
+    size = os.stat(name).st_size
+    if size > max_bytes:
+        raise SeedError(name, f"file is {size:,} bytes, over the limit of {max_bytes:,}")
+    with open(name, "rb") as file:
+        return file.read(max_bytes + 1)
+
+
+def load_records(
+    records: list[SeedRecord], *, report: ImportReport, dry_run: bool = False, force: bool = False
+) -> None:
+    """Write `records` (one batch) into the database, counting into `report`. One transaction
+    for the batch; on a database error, one transaction per record, so only the record that
+    fails is rejected."""
+    for record in records:
+        report.warn(record.name, record.warnings)
+    winners = _newest_per_story(records, report)
+    if dry_run:
+        _plan(winners, report, force=force)
+        return
+    try:
+        with transaction.atomic():
+            outcome = ImportReport()
+            _write(winners, outcome, force=force)
+    except DatabaseError:
+        for record in winners:
+            try:
+                with transaction.atomic():
+                    outcome = ImportReport()
+                    _write([record], outcome, force=force)
+            except DatabaseError as error:
+                reason = (str(error).strip() or type(error).__name__).splitlines()[0]
+                report.reject(record.name, f"the database refused it: {reason}")
+            else:
+                _merge(report, outcome)
+    else:
+        _merge(report, outcome)
+
+
+def _merge(report: ImportReport, outcome: ImportReport) -> None:
+    report.created += outcome.created
+    report.updated += outcome.updated
+    report.unchanged += outcome.unchanged
+    report.superseded += outcome.superseded
+    for name, fields in outcome.kept_fields:
+        report.keep(name, fields)
+
+
+def _rank(published_at, digest: str) -> tuple:
+    return (published_at, digest)
+
+
+def _newest_per_story(records: list[SeedRecord], report: ImportReport) -> list[SeedRecord]:
+    """One record per canonical URL: the newest `publishedDateTime`, then the larger hash."""
+    best: dict[str, SeedRecord] = {}
+    for record in records:
+        current = best.get(record.canonical_url)
+        if current is None:
+            best[record.canonical_url] = record
+            continue
+        report.unchanged += 1
+        report.superseded += 1
+        if _rank(record.published_at, record.content_hash) > _rank(
+            current.published_at, current.content_hash
+        ):
+            best[record.canonical_url] = record
+    return list(best.values())
+
+
+def _classify(records: list[SeedRecord], report: ImportReport, *, force: bool, lock: bool):
+    """Split records into new ones and (article, record) pairs to update; count the rest."""
+    existing = Article.objects.filter(canonical_url__in=[r.canonical_url for r in records])
+    if lock:
+        existing = existing.select_for_update()
+    by_url = {article.canonical_url: article for article in existing}
+    creates, updates = [], []
+    for record in records:
+        article = by_url.get(record.canonical_url)
+        if article is None:
+            creates.append(record)
+        elif article.content_hash == record.content_hash and not force:
+            report.unchanged += 1
+        elif article.source == record.name[-SOURCE_MAX_LENGTH:] or _rank(
+            record.published_at, record.content_hash
+        ) >= _rank(article.published_at, article.content_hash):
+            updates.append((article, record))
+        else:
+            report.unchanged += 1
+            report.superseded += 1
+    return creates, updates
+
+
+def _plan(records: list[SeedRecord], report: ImportReport, *, force: bool) -> None:
+    creates, updates = _classify(records, report, force=force, lock=False)
+    report.created += len(creates)
+    report.updated += len(updates)
+
+
+def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> None:
+    creates, updates = _classify(records, report, force=force, lock=True)
+    if not creates and not updates:
+        return
+    everything = creates + [record for _, record in updates]
+    provider_ids = _ensure_providers(everything)
+    topic_ids = _ensure_topics(everything)
+
+    slugs = _unique_slugs([record.title for record in creates])
+    new_articles = [
+        Article(slug=slug, **_article_values(record, provider_ids))
+        for record, slug in zip(creates, slugs, strict=True)
+    ]
+    Article.objects.bulk_create(new_articles)
+    report.created += len(new_articles)
+
+    changed, retag = [], []
+    for article, record in updates:
+        kept = [name for name in article.edited_fields if name in PROTECTED_FIELDS]
+        values = _article_values(record, provider_ids)
+        for name, value in values.items():
+            if name.removesuffix("_id") not in kept:
+                setattr(article, name, value)
+        if kept:
+            report.keep(record.name, kept)
+        changed.append(article)
+        if "topics" not in kept:
+            retag.append(article)
+    if changed:
+        article_ids = [article.pk for article in changed]
+        now = timezone.now()
+        for article in changed:
+            article.updated_at = now
+        Article.objects.bulk_update(
+            changed, [*IMPORTED_FIELDS, *BOOKKEEPING_FIELDS, "updated_at"], batch_size=100
+        )
+        Image.objects.filter(article_id__in=article_ids).delete()
+        RelatedLink.objects.filter(article_id__in=article_ids).delete()
+        TaggedArticle.objects.filter(content_object_id__in=[a.pk for a in retag]).delete()
+        report.updated += len(changed)
+
+    pairs = list(zip(new_articles, creates, strict=True)) + [
+        (article, record) for article, record in updates
+    ]
+    retagged = {article.pk for article in retag} | {article.pk for article in new_articles}
+    _write_children(pairs, provider_ids, topic_ids, retagged)
+
+
+def _article_values(record: SeedRecord, provider_ids: dict[str, int]) -> dict:
+    return {
+        "title": record.title,
+        "excerpt": record.excerpt,
+        "category": record.category,
+        "kind": record.kind,
+        "published_at": record.published_at,
+        "original_url": record.original_url,
+        "web_url": record.web_url,
+        "canonical_url": record.canonical_url,
+        "amp_url": record.amp_url,
+        "cdn_amp_url": record.cdn_amp_url,
+        "video_id": record.video_id,
+        "quality": record.quality,
+        "heat": record.heat,
+        "is_published": record.is_published,
+        "is_removed": record.is_removed,
+        "provider_id": provider_ids[record.provider.domain],
+        "secured": record.secured,
+        "extra": record.extra,
+        "seed_raw": record.raw,
+        "source": record.name[-SOURCE_MAX_LENGTH:],
+        "content_hash": record.content_hash,
+    }
+
+
+def _write_children(pairs, provider_ids, topic_ids, retagged: set[int]) -> None:
+    """Images, related links (with their images) and topic links of freshly written articles,
+    in a fixed number of bulk statements."""
+    images, links, link_images, tagged = [], [], [], []
+    for article, record in pairs:
+        images.extend(
+            Image(
+                article_id=article.pk,
+                position=position,
+                url=image.url,
+                width=image.width,
+                height=image.height,
+                is_cached=image.is_cached,
+                alt=image.alt,
+            )
+            for position, image in enumerate(record.images)
+        )
+        for position, related in enumerate(record.related):
+            link = RelatedLink(
+                article_id=article.pk,
+                position=position,
+                title=related.title,
+                excerpt=related.excerpt,
+                published_at=related.published_at,
+                web_url=related.web_url,
+                amp_url=related.amp_url,
+                cdn_amp_url=related.cdn_amp_url,
+                kind=related.kind,
+                provider_id=provider_ids[related.provider.domain] if related.provider else None,
+                quality=related.quality,
+            )
+            links.append(link)
+            link_images.append((link, related.images))
+        if article.pk in retagged:
+            tagged.extend(
+                TaggedArticle(content_object_id=article.pk, tag_id=topic_ids[topic.lower()])
+                for topic in record.topics
+            )
+    RelatedLink.objects.bulk_create(links)
+    images.extend(
+        Image(
+            related_link_id=link.pk,
+            position=position,
+            url=image.url,
+            width=image.width,
+            height=image.height,
+            is_cached=image.is_cached,
+            alt=image.alt,
+        )
+        for link, seed_images in link_images
+        for position, image in enumerate(seed_images)
+    )
+    Image.objects.bulk_create(images)
+    TaggedArticle.objects.bulk_create(tagged)
+
+
+def _ensure_providers(records: list[SeedRecord]) -> dict[str, int]:
+    """The id of every provider the records name, by domain; missing ones are created (name
+    from the first file that names them), and a logo is added where a provider had none."""
+    wanted = {}
+    for record in records:
+        wanted.setdefault(record.provider.domain, record.provider)
+    for record in records:
+        for related in record.related:
+            if related.provider:
+                wanted.setdefault(related.provider.domain, related.provider)
+    existing = {p.domain: p for p in Provider.objects.filter(domain__in=wanted)}
+    missing = [seed for domain, seed in wanted.items() if domain not in existing]
+    slugs = _unique_provider_slugs([seed.domain for seed in missing])
+    created = Provider.objects.bulk_create(
+        Provider(name=seed.name, domain=seed.domain, slug=slug, logo_url=seed.logo_url)
+        for seed, slug in zip(missing, slugs, strict=True)
+    )
+    logos = []
+    for provider in existing.values():
+        logo = wanted[provider.domain].logo_url
+        if logo and not provider.logo_url:
+            provider.logo_url = logo
+            logos.append(provider)
+    Provider.objects.bulk_update(logos, ["logo_url"])
+    ids = {provider.domain: provider.pk for provider in existing.values()}
+    ids.update({provider.domain: provider.pk for provider in created})
+    return ids
+
+
+def _unique_provider_slugs(domains: list[str]) -> list[str]:
+    bases = [slug_for_domain(domain)[:240] for domain in domains]
+    return _dedupe_slugs(bases, lambda candidates: Provider.objects.filter(slug__in=candidates))
+
+
+def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
+    """The id of every topic the records name, by lower-cased name; missing ones created."""
+    wanted = {}
+    for record in records:
+        for topic in record.topics:
+            wanted.setdefault(topic.lower(), topic)
+    if not wanted:
+        return {}
+    existing = TopicModel.objects.annotate(lower_name=Lower("name")).filter(
+        Q(lower_name__in=list(wanted)) | Q(name__in=list(wanted.values()))
+    )
+    ids = {topic.name.lower(): topic.pk for topic in existing}
+    missing = [name for key, name in wanted.items() if key not in ids]
+    maker = TopicModel()
+    bases = [(maker.slugify(name) or "topic")[:90] for name in missing]
+    slugs = _dedupe_slugs(bases, lambda c: TopicModel.objects.filter(slug__in=c))
+    created = TopicModel.objects.bulk_create(
+        TopicModel(name=name, slug=slug) for name, slug in zip(missing, slugs, strict=True)
+    )
+    ids.update({topic.name.lower(): topic.pk for topic in created})
+    return ids
+
+
+def _unique_slugs(titles: list[str]) -> list[str]:
+    """A slug per title, unique among articles and among themselves (`title`, `title-2`, …)."""
+    bases = [slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "article" for title in titles]
+    return _dedupe_slugs(bases, lambda candidates: Article.objects.filter(slug__in=candidates))
+
+
+def _dedupe_slugs(bases: list[str], taken_among: Callable) -> list[str]:
+    """Unique slugs for `bases`: a slug taken in the database or earlier in the list gets the
+    first free `-2`, `-3`… suffix. One query, plus one per base that collides."""
+    if not bases:
+        return []
+    taken = set(taken_among(set(bases)).values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+            if n % 50 == 2:  # look up the next candidates in one query
+                candidates = {f"{base}-{i}" for i in range(n, n + 50)}
+                taken |= set(taken_among(candidates).values_list("slug", flat=True))
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def _finish_run(run: ImportRun, report: ImportReport) -> None:
+    run.finished_at = timezone.now()
+    run.created = report.created
+    run.updated = report.updated
+    run.unchanged = report.unchanged
+    run.rejected = report.rejected
+    run.warnings = report.warnings
+    run.rejections = [{"file": name, "reason": reason} for name, reason in report.rejections]
+    run.save()

@@ -1,0 +1,71 @@
+"""`manage.py import_seeds`: output, exit codes, the run record."""
+
+from io import StringIO
+
+import pytest
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from articles.models import Article, ImportRun
+
+from .builders import write_seed
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_seeds", *map(str, args), stdout=out, stderr=err)
+    except CommandError as error:
+        return error.returncode, out.getvalue(), err.getvalue() + str(error)
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_a_clean_run_exits_0_with_a_one_line_summary(tmp_path):
+    write_seed(tmp_path, "a.md")
+    code, out, err = run(tmp_path)
+    assert code == 0
+    assert err == ""
+    lines = out.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("1 created, 0 updated, 0 unchanged, 0 rejected, 0 warnings")
+    assert "files/s" in lines[0]
+    assert "\r" not in out  # no progress bar when stdout is not a terminal
+
+
+def test_rejected_files_are_listed_and_the_exit_code_is_1(tmp_path):
+    write_seed(tmp_path, "a.md")
+    bad = write_seed(tmp_path, "bad.md", b"---\ntitle: x\n")
+    code, out, err = run(tmp_path)
+    assert code == 1
+    assert f"rejected {bad}: the front matter has no closing '---' line" in err
+    assert "1 created" in out and "1 rejected" in out
+    assert Article.objects.count() == 1
+    assert ImportRun.objects.get().rejected == 1
+
+
+def test_a_missing_path_is_a_usage_error_with_exit_code_2(tmp_path):
+    code, _, err = run(tmp_path / "nowhere")
+    assert code == 2
+    assert "no such file or folder" in err
+    assert not ImportRun.objects.exists()
+
+
+def test_quiet_prints_only_errors_and_dry_run_writes_nothing(tmp_path):
+    write_seed(tmp_path, "a.md")
+    code, out, _ = run(tmp_path, "--quiet", "--dry-run")
+    assert (code, out) == (0, "")
+    assert not Article.objects.exists()
+
+
+def test_editor_changes_kept_are_reported(tmp_path):
+    path = write_seed(tmp_path, "a.md")
+    run(path)
+    Article.objects.update(title="Mine", edited_fields=["title"])
+    write_seed(tmp_path, "a.md", title="Theirs")
+    code, out, _ = run(path)
+    assert code == 0
+    assert f"kept editor changes to title: {path}" in out
+    assert Article.objects.get().title == "Mine"

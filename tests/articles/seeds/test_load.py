@@ -1,0 +1,306 @@
+"""Loading seed files into the database: upserts, atomicity, editors' changes, duplicates."""
+
+from unittest import mock
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, Image, ImportRun, RelatedLink, TaggedArticle, Topic
+from articles.seeds import import_paths, mark_edited, read_seed
+from articles.seeds.load import ImportReport, load_records
+from articles.seeds.read import SeedImage
+from providers.models import Provider
+
+from .builders import seed_bytes, write_seed
+
+pytestmark = pytest.mark.django_db
+
+
+def related(n: int, domain: str = "other.example") -> dict:
+    return {
+        "title": f"Related {n}",
+        "webUrl": f"https://{domain}/{n}",
+        "publishedDateTime": "2021-04-09T21:59:00Z",
+        "provider": {"name": domain, "domain": domain},
+        "images": [{"url": f"https://{domain}/{n}.jpg", "width": 10, "height": 10}],
+    }
+
+
+def counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Article, Image, RelatedLink, TaggedArticle, Topic, Provider)
+    }
+
+
+def test_a_file_becomes_an_article_with_everything_it_lists(tmp_path):
+    write_seed(tmp_path, "a.md", related=[related(1), related(2)])
+    report = import_paths([tmp_path])
+    assert (report.created, report.rejected) == (1, 0)
+    article = Article.objects.get()
+    assert article.title == "Police pilot facial recognition"
+    assert article.provider.domain == "govtech.com"
+    assert sorted(article.topics.names()) == ["AI", "Computer Vision"]
+    assert [link.title for link in article.related_links.all()] == ["Related 1", "Related 2"]
+    assert article.related_links.first().images.get().url == "https://other.example/1.jpg"
+    assert article.images.get().width == 770
+    assert article.source == str(tmp_path / "a.md")
+    assert article.slug == "police-pilot-facial-recognition"
+
+
+def test_importing_the_same_files_again_changes_nothing(tmp_path):
+    """A second run reports every file unchanged and creates nothing."""
+    write_seed(tmp_path, "a.md", related=[related(1)])
+    write_seed(tmp_path, "b.txt", webUrl="https://b.example/x", topics=["ai", "New"])
+    import_paths([tmp_path])
+    before = counts()
+    report = import_paths([tmp_path])
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert counts() == before
+    forced = import_paths([tmp_path], force=True)
+    assert (forced.created, forced.unchanged + forced.updated) == (0, 2)
+    assert counts() == before
+
+
+def test_a_changed_file_updates_its_article_without_duplicates_or_orphans(tmp_path):
+    path = write_seed(tmp_path, "a.md", related=[related(1), related(2)], topics=["AI", "X"])
+    import_paths([tmp_path])
+    article = Article.objects.get()
+    write_seed(
+        tmp_path,
+        "a.md",
+        title="New title",
+        related=[related(2), related(3)],
+        topics=["ai", "Y"],
+        images=[{"url": "https://img.example/new.jpg", "width": 1, "height": 1}],
+    )
+    report = import_paths([path])
+    assert (report.created, report.updated) == (0, 1)
+    article.refresh_from_db()
+    assert article.title == "New title"
+    assert article.slug == "police-pilot-facial-recognition"  # URLs stay stable
+    assert sorted(article.topics.names()) == ["AI", "Y"]
+    assert [link.title for link in article.related_links.all()] == ["Related 2", "Related 3"]
+    assert RelatedLink.objects.count() == 2
+    assert Image.objects.count() == 3  # one of the article, one per related link
+    assert Image.objects.filter(url="https://img.example/new.jpg", article=article).exists()
+
+
+def test_tracking_parameters_and_fragments_do_not_make_a_new_article(tmp_path):
+    write_seed(tmp_path, "a.md", webUrl="https://www.govtech.com/s?id=1")
+    write_seed(
+        tmp_path,
+        "b.md",
+        webUrl="HTTPS://WWW.GOVTECH.COM:443/s?utm_source=x&id=1&fbclid=y#section",
+        excerpt="another version",
+    )
+    report = import_paths([tmp_path])
+    assert Article.objects.count() == 1
+    assert report.created == 1
+    assert Article.objects.get().canonical_url == "https://www.govtech.com/s?id=1"
+
+
+def test_topics_and_providers_are_shared_case_insensitively(tmp_path):
+    write_seed(tmp_path, "a.md", topics=["AI"], provider={"name": "G", "domain": "govtech.com"})
+    write_seed(
+        tmp_path,
+        "b.md",
+        webUrl="https://govtech.com/b",
+        topics=[" ai "],
+        provider={"name": "G", "domain": "WWW.GovTech.COM"},
+    )
+    import_paths([tmp_path])
+    assert Topic.objects.get().name == "AI"
+    assert Provider.objects.filter(domain="govtech.com").count() == 1
+    assert TaggedArticle.objects.count() == 2
+
+
+def test_the_newest_file_wins_whatever_the_order(tmp_path):
+    """Several files for one story: the newest publishedDateTime wins, in one run or in
+    separate runs, in either order."""
+    old = write_seed(
+        tmp_path / "x", "old.md", title="Old", publishedDateTime="2020-05-06T10:00:00Z"
+    )
+    new = write_seed(
+        tmp_path / "y", "new.md", title="New", publishedDateTime="2020-05-08T10:00:00Z"
+    )
+    for order in ([old, new], [new, old]):
+        Article.objects.all().delete()
+        for path in order:
+            import_paths([path])
+        assert Article.objects.get().title == "New"
+    Article.objects.all().delete()
+    report = import_paths([tmp_path])
+    assert Article.objects.get().title == "New"
+    assert report.superseded == 1
+
+
+def test_ties_are_broken_by_content_hash_whatever_the_order(tmp_path):
+    first = write_seed(tmp_path, "1.md", title="One")
+    second = write_seed(tmp_path, "2.md", title="Two")
+    winner = max(
+        (read_seed(p.read_bytes(), name=str(p), max_bytes=10**6) for p in (first, second)),
+        key=lambda record: record.content_hash,
+    ).title
+    for order in ([first, second], [second, first]):
+        Article.objects.all().delete()
+        for path in order:
+            import_paths([path])
+        assert Article.objects.get().title == winner
+
+
+def test_a_newer_version_of_the_same_file_always_replaces_it(tmp_path):
+    path = write_seed(tmp_path, "a.md", title="First", publishedDateTime="2021-01-02T00:00:00Z")
+    import_paths([path])
+    write_seed(tmp_path, "a.md", title="Corrected", publishedDateTime="2021-01-01T00:00:00Z")
+    import_paths([path])
+    assert Article.objects.get().title == "Corrected"
+
+
+def test_an_editors_changes_survive_a_reimport_and_are_reported(tmp_path):
+    path = write_seed(tmp_path, "a.md", topics=["AI"], published=False)
+    import_paths([path])
+    article = Article.objects.get()
+    article.title, article.is_published, article.is_featured = "Editor's title", True, True
+    assert mark_edited(article, ["title", "is_published", "is_featured", "not_a_field"]) == {
+        "title",
+        "is_published",
+        "is_featured",
+    }
+    article.save()
+    article.topics.set(["Chosen"])
+    mark_edited(article, ["topics"])
+    article.save()
+
+    write_seed(tmp_path, "a.md", title="Seed title", excerpt="New excerpt", topics=["Other"])
+    report = import_paths([path])
+    article.refresh_from_db()
+    assert article.title == "Editor's title"
+    assert article.is_published is True
+    assert article.is_featured is True
+    assert list(article.topics.names()) == ["Chosen"]
+    assert article.excerpt == "New excerpt"  # not edited: updated
+    assert report.kept == 1
+    assert report.kept_fields == [(str(path), ["is_published", "title", "topics"])]
+
+
+def test_a_file_the_database_refuses_is_rejected_alone(tmp_path):
+    """When a batch write fails, each file is retried in its own transaction: the bad one is
+    rejected, nothing of it is written, the others are imported."""
+    good = read_seed(seed_bytes(), name="good.md", max_bytes=10**6)
+    bad = read_seed(seed_bytes(webUrl="https://bad.example/"), name="bad.md", max_bytes=10**6)
+    bad.images = (SeedImage(url="https://bad.example/i.jpg", width=-5, height=1),)
+    report = ImportReport()
+    load_records([good, bad], report=report)
+    assert report.created == 1
+    assert [name for name, _ in report.rejections] == ["bad.md"]
+    assert "database refused" in report.rejections[0][1]
+    assert list(Article.objects.values_list("source", flat=True)) == ["good.md"]
+    assert Image.objects.count() == 2
+
+
+def test_an_interrupted_batch_leaves_no_half_written_article(tmp_path):
+    """Stopped in the middle of writing (here after the articles, before their images), the
+    batch's transaction is rolled back: no article without its parts."""
+    write_seed(tmp_path, "a.md")
+    with (
+        mock.patch.object(Image.objects, "bulk_create", side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        import_paths([tmp_path])
+    assert counts()["Article"] == 0
+    assert counts()["RelatedLink"] == 0
+
+
+def test_nul_characters_and_over_long_values_never_break_the_database(tmp_path):
+    """On SQLite and PostgreSQL alike: NULs are removed, a long title is cut, a long URL rejects
+    its file, and every other file is still imported."""
+    nul = seed_bytes(title=None, webUrl="https://n.example/1").replace(
+        b"---\n", b'---\ntitle: "A\\0B"\nnote: "x\\0y"\n', 1
+    )
+    write_seed(tmp_path, "nul.md", nul)
+    write_seed(tmp_path, "long.md", webUrl="https://l.example/2", title="t" * 3000)
+    write_seed(tmp_path, "url.md", webUrl="https://u.example/" + "u" * 3000)
+    write_seed(
+        tmp_path, "rel.md", webUrl="https://r.example/", related=[related(1) | {"title": "r" * 900}]
+    )
+    report = import_paths([tmp_path])
+    assert report.created == 3
+    assert [name.rsplit("/", 1)[1] for name, _ in report.rejections] == ["url.md"]
+    assert Article.objects.get(web_url="https://n.example/1").title == "AB"
+    assert Article.objects.get(web_url="https://n.example/1").extra == {"note": "xy"}
+    assert len(Article.objects.get(web_url="https://l.example/2").title) == 500
+    assert len(RelatedLink.objects.get(article__web_url="https://r.example/").title) == 500
+
+
+def test_bad_files_are_rejected_and_the_others_imported(tmp_path):
+    write_seed(tmp_path, "good.md")
+    write_seed(tmp_path, "bad.md", b"---\ntitle: [unclosed\n---\n")
+    write_seed(tmp_path, "binary.bin", b"\x00\xff" * 10)
+    report = import_paths([tmp_path])
+    assert report.created == 1
+    assert sorted(name.rsplit("/", 1)[1] for name, _ in report.rejections) == [
+        "bad.md",
+        "binary.bin",
+    ]
+
+
+def test_folders_are_walked_recursively_and_hidden_files_skipped(tmp_path):
+    write_seed(tmp_path / "a" / "b", "deep.yaml", webUrl="https://x.example/1")
+    write_seed(tmp_path, "no-extension", webUrl="https://x.example/2")
+    write_seed(tmp_path, ".hidden.md", webUrl="https://x.example/3")
+    write_seed(tmp_path / ".git", "inside.md", webUrl="https://x.example/4")
+    report = import_paths([tmp_path])
+    assert report.files == 2
+    assert sorted(Article.objects.values_list("web_url", flat=True)) == [
+        "https://x.example/1",
+        "https://x.example/2",
+    ]
+
+
+def test_a_dry_run_validates_and_counts_but_writes_no_article(tmp_path):
+    write_seed(tmp_path, "a.md")
+    write_seed(tmp_path, "bad.md", b"nothing")
+    report = import_paths([tmp_path], dry_run=True)
+    assert (report.created, report.rejected) == (1, 1)
+    assert counts() == dict.fromkeys(counts(), 0)
+    assert ImportRun.objects.get().dry_run is True
+
+
+def test_every_run_is_recorded(tmp_path):
+    write_seed(tmp_path, "a.md")
+    write_seed(tmp_path, "b.md", b"---\ntitle: x\n---\n")
+    import_paths([tmp_path])
+    run = ImportRun.objects.get()
+    assert (run.created, run.rejected, run.unchanged) == (1, 1, 0)
+    assert run.finished_at is not None
+    assert run.rejections == [
+        {"file": str(tmp_path / "b.md"), "reason": "missing publishedDateTime"}
+    ]
+
+
+def test_queries_per_batch_do_not_grow_with_files_topics_or_related_links(tmp_path):
+    """Queries do not grow with files, topics or related links: a batch is written with bulk
+    statements. (SQLite's 999-parameter limit splits a long INSERT into several: fewer than one
+    query per five files, where writing row by row costs dozens per file.)"""
+
+    def queries_for(n: int, folder) -> int:
+        for i in range(n):
+            write_seed(
+                folder,
+                f"{i}.md",
+                webUrl=f"https://{folder.name}.example/{i}",
+                title=f"Story {folder.name} {i}",
+                topics=[f"T{folder.name}{i}", f"U{folder.name}{i}", "Shared"],
+                related=[related(j, f"r{i}.example") for j in range(5)],
+            )
+        with CaptureQueriesContext(connection) as captured:
+            report = import_paths([folder])
+        assert report.created == n
+        return len(captured)
+
+    small, large = queries_for(2, tmp_path / "small"), queries_for(40, tmp_path / "large")
+    assert small <= 20
+    assert large - small < 38 / 5

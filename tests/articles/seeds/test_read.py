@@ -1,0 +1,274 @@
+"""Reading and validating one seed file, with no database."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from articles.seeds import SeedError, read_seed
+from articles.seeds.read import TITLE_MAX_LENGTH
+
+from .builders import seed_bytes
+
+LIMIT = 1024 * 1024
+
+
+def read(data: bytes, name: str = "story.md", max_bytes: int = LIMIT):
+    return read_seed(data, name=name, max_bytes=max_bytes)
+
+
+def rejection(data: bytes, max_bytes: int = LIMIT) -> SeedError:
+    with pytest.raises(SeedError) as caught:
+        read(data, name="bad/file.md", max_bytes=max_bytes)
+    assert caught.value.name == "bad/file.md"
+    assert str(caught.value).startswith("bad/file.md:")
+    return caught.value
+
+
+def test_a_valid_file_gives_a_record_with_cleaned_values():
+    """Every seed field lands in its record field."""
+    record = read(seed_bytes())
+    assert record.title == "Police pilot facial recognition"
+    assert record.published_at == datetime(2021, 4, 13, 16, 17, tzinfo=UTC)
+    assert record.canonical_url == "https://www.govtech.com/story.html"
+    assert record.provider.domain == "govtech.com"
+    assert record.topics == ("Computer Vision", "AI")
+    assert record.images[0].width == 770
+    assert record.related[0].provider.domain == "providencejournal.com"
+    assert record.quality == 59
+    assert record.heat == 119
+    assert record.is_published is True
+    assert record.secured == "c2VjcmV0;aXY="
+    assert record.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"---\ntitle: \xff\xfe\n---\n", "not UTF-8"),
+        (b"title: no front matter\n", "no front matter"),
+        (b"---\ntitle: never closed\n", "no closing"),
+        (b"---\n[]\n---\n", "not a mapping"),
+        (b"---\njust a string\n---\n", "not a mapping"),
+        (b"---\n---\n", "not a mapping"),
+        (seed_bytes(title=None), "missing or empty title"),
+        (seed_bytes(title=""), "missing or empty title"),
+        (seed_bytes(title="  <b> </b>\u200b "), "missing or empty title"),
+        (seed_bytes(webUrl=None, originalUrl=None), "no http(s) webUrl or originalUrl"),
+        (seed_bytes(webUrl="", originalUrl=""), "no http(s) webUrl or originalUrl"),
+        (seed_bytes(webUrl="javascript:alert(1)"), "webUrl is not an http(s) URL"),
+        (seed_bytes(webUrl=None, originalUrl="ftp://x.example/a"), "originalUrl is not"),
+        (seed_bytes(publishedDateTime=None), "missing publishedDateTime"),
+        (seed_bytes(publishedDateTime=""), "missing publishedDateTime"),
+        (seed_bytes(publishedDateTime="yesterday"), "unparseable publishedDateTime"),
+        (seed_bytes(publishedDateTime=[2021]), "unparseable publishedDateTime"),
+        (seed_bytes(type="slideshow"), "is not one of article, video"),
+        (seed_bytes(webUrl="https://x.example/" + "a" * 2000), "longer than 2000"),
+        (seed_bytes(category="c" * 51), "category longer than 50"),
+    ],
+)
+def test_unusable_files_are_rejected_with_a_message_naming_the_file(data, message):
+    """Each of these is rejected with a SeedError that names the file and says why."""
+    assert message in str(rejection(data))
+
+
+def test_yaml_syntax_errors_name_the_line():
+    """A YAML error gives the line in the file (counting the opening `---`)."""
+    error = rejection(b'---\ncategory: news\ntitle: "unterminated\nexcerpt: x\n---\n')
+    assert error.line is not None and error.line >= 3
+    assert f":{error.line}:" in str(error)
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['echo hacked']",
+        "!!python/name:os.system",
+        "!custom {a: 1}",
+    ],
+)
+def test_yaml_tags_that_build_objects_are_rejected(tag):
+    """Only the safe loader runs: tags that would build Python objects reject the file."""
+    error = rejection(b"---\ntitle: " + tag.encode() + b"\n---\n")
+    assert "YAML tag not allowed" in str(error)
+    assert error.line == 2
+
+
+def test_files_over_the_size_limit_are_rejected_before_parsing():
+    """A file over SEED_MAX_BYTES is rejected (even if it is not YAML at all)."""
+    error = rejection(b"\xff" * 2000, max_bytes=1000)
+    assert "over the limit of 1,000" in str(error)
+
+
+def test_forbidden_control_characters_are_replaced_with_a_warning():
+    """U+0097 (a Windows-1252 em dash) makes YAML refuse the file; it becomes a dash, other
+    forbidden characters are removed, and the file is accepted with a warning."""
+    data = seed_bytes(excerpt="approach_no lockdown_").replace(b"_", "\u0097".encode(), 1)
+    record = read(data.replace(b"_", b"\x01"))
+    assert record.excerpt == "approach—no lockdown"
+    assert any("U+0097" in warning for warning in record.warnings)
+
+
+def test_bom_crlf_and_a_body_after_the_front_matter_are_accepted():
+    """A UTF-8 byte-order mark, CRLF line endings and a body are all fine; the body is ignored."""
+    data = b"\xef\xbb\xbf" + seed_bytes(body="<p>body</p>\n---\nnot: front matter\n")
+    record = read(data.replace(b"\n", b"\r\n"))
+    assert record.title == "Police pilot facial recognition"
+    assert "not" not in record.extra
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2021-04-13T16:17:00Z",
+        "2021-04-13T16:17:00.0000000Z",
+        "2021-04-13T18:17:00.0000000+02:00",
+        "2021-04-13 16:17:00",
+        datetime(2021, 4, 13, 16, 17, tzinfo=UTC),
+    ],
+)
+def test_timestamps_as_yaml_or_strings_are_stored_in_utc(value):
+    """YAML timestamps and ISO strings (7 fraction digits, `Z` or an offset) all read as UTC."""
+    record = read(seed_bytes(publishedDateTime=value))
+    assert record.published_at == datetime(2021, 4, 13, 16, 17, tzinfo=UTC)
+    assert record.published_at.utcoffset().total_seconds() == 0
+
+
+def test_numbers_given_as_strings_are_read_as_numbers():
+    """`quality: "59"` is 59; a number that is not one is ignored with a warning."""
+    record = read(seed_bytes(quality="59", heat="lots"))
+    assert record.quality == 59
+    assert record.heat is None
+    assert any("heat" in warning for warning in record.warnings)
+
+
+def test_values_too_large_for_an_integer_column_are_ignored_with_a_warning():
+    record = read(seed_bytes(heat=2**40))
+    assert record.heat is None
+    assert record.warnings
+
+
+def test_unknown_keys_are_kept_in_extra_as_json():
+    """Keys without a field of their own are kept, JSON-safe (timestamps as ISO strings)."""
+    record = read(
+        seed_bytes(
+            tags=["CA", "US-CA"],
+            updatedDateTime=datetime(2020, 5, 9, 12, tzinfo=UTC),
+            nested={"a": ["b\x00"]},
+        )
+    )
+    assert record.extra["tags"] == ["CA", "US-CA"]
+    assert record.extra["updatedDateTime"] == "2020-05-09T12:00:00+00:00"
+    assert record.extra["nested"] == {"a": ["b"]}
+
+
+def test_topics_differing_in_case_or_spaces_are_one_and_nulls_are_dropped():
+    record = read(seed_bytes(topics=[" AI ", "ai", None, "", "Computer  Vision", "AI"]))
+    assert record.topics == ("AI", "Computer Vision")
+
+
+def test_empty_strings_are_treated_as_missing():
+    """`webUrl: ""` falls back to `originalUrl`; `excerpt: ""` is an empty excerpt."""
+    record = read(seed_bytes(webUrl="", excerpt="", quality=""))
+    assert record.web_url == "https://www.govtech.com/story.html"
+    assert record.excerpt == ""
+    assert record.quality is None
+
+
+def test_heat_minus_one_removed_and_missing_published():
+    """`heat: -1` is kept; `removed: true` is read; a missing `published` means published (as
+    in Jekyll, which these files were written for)."""
+    record = read(seed_bytes(heat=-1, removed=True, published=None))
+    assert record.heat == -1
+    assert record.is_removed is True
+    assert record.is_published is True
+    assert read(seed_bytes(published=False)).is_published is False
+
+
+def test_provider_domains_are_normalised_and_logos_kept():
+    logo = "https://smartableai.github.io/assets/images/organizations/govtech.com-50x50.jpg"
+    record = read(
+        seed_bytes(
+            provider={
+                "name": "GovTech",
+                "domain": "WWW.GovTech.com",
+                "images": [{"url": logo, "width": 50, "height": 50}],
+            }
+        )
+    )
+    assert record.provider.domain == "govtech.com"
+    assert record.provider.logo_url == logo
+
+
+def test_text_is_cleaned_once_and_the_raw_value_kept_for_export():
+    """Entities decoded, tags stripped, invisible characters removed, whitespace trimmed; the
+    value as written stays in `raw`."""
+    title = " \u00a0The state&#39;s <b>bold</b>\u200b plan\ufeff\u202a\u00ad "
+    excerpt = "Line one  \r\n\r\n\r\n<a href='x'>Line</a>\u202c two\u2060 "
+    record = read(seed_bytes(title=title, excerpt=excerpt))
+    assert record.title == "The state's bold plan"
+    assert record.excerpt == "Line one\n\nLine two"
+    assert record.raw == {"title": title, "excerpt": excerpt}
+
+
+def test_nul_characters_never_reach_the_record():
+    """Escaped NULs (`\\0` in a double-quoted string) are removed from every value."""
+    fields = b'---\ntitle: "Po\\0lice"\nsecured: "a\\0b"\nother: "x\\0y"\n'
+    record = read(seed_bytes(title=None, secured=None).replace(b"---\n", fields, 1))
+    assert record.title == "Police"
+    assert record.secured == "ab"
+    assert record.extra["other"] == "xy"
+
+
+def test_an_over_long_title_is_cut_with_a_warning():
+    record = read(seed_bytes(title="word " * 200))
+    assert len(record.title) == TITLE_MAX_LENGTH
+    assert record.title.endswith("…")
+    assert record.warnings
+
+
+def test_a_video_without_web_url_is_identified_by_its_youtube_link():
+    """A `type: video` item has no webUrl: its identity is its YouTube link; of the iframe HTML
+    only the video id is kept, and the HTML itself stays in `extra` for export."""
+    iframe = '<iframe src="https://www.youtube.com/embed/IrTta5nR4ys" onload="x()"></iframe>'
+    record = read(
+        seed_bytes(
+            type="video",
+            webUrl=None,
+            originalUrl="https://youtube.com/watch?v=IrTta5nR4ys",
+            featuredContent=iframe,
+        )
+    )
+    assert record.kind == "video"
+    assert record.video_id == "IrTta5nR4ys"
+    assert record.web_url == "https://youtube.com/watch?v=IrTta5nR4ys"
+    assert record.canonical_url == "https://www.youtube.com/watch?v=IrTta5nR4ys"
+    assert record.extra["featuredContent"] == iframe
+
+
+def test_the_video_id_comes_from_the_iframe_when_the_url_has_none():
+    iframe = '<iframe src="https://www.youtube-nocookie.com/embed/r8zKvfgwV4w"></iframe>'
+    record = read(seed_bytes(type="video", featuredContent=iframe))
+    assert record.video_id == "r8zKvfgwV4w"
+
+
+def test_bad_optional_parts_are_dropped_with_a_warning():
+    """Related links or images with no http(s) URL, a related link to the article itself and a
+    duplicated related link are dropped; the article is kept."""
+    base = {"title": "R", "provider": {"name": "P", "domain": "p.example"}}
+    related = [
+        {**base, "webUrl": "https://p.example/1"},
+        {**base, "webUrl": ""},
+        {**base, "webUrl": "javascript:alert(1)"},
+        {**base, "webUrl": "https://www.govtech.com/story.html?utm_source=x#top"},
+        {**base, "webUrl": "https://P.example/1#again"},
+        {**base, "webUrl": "https://p.example/2", "images": [{"url": "data:image/png,x"}]},
+    ]
+    images = [{"url": "/relative.jpg"}, {"url": "https://img.example/ok.jpg\t"}]
+    record = read(seed_bytes(related=related, images=images))
+    assert [link.web_url for link in record.related] == [
+        "https://p.example/1",
+        "https://p.example/2",
+    ]
+    assert record.related[1].images == ()
+    assert [image.url for image in record.images] == ["https://img.example/ok.jpg"]
+    assert len(record.warnings) == 6
