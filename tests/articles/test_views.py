@@ -122,6 +122,19 @@ class RelatedOnCardsTests(TestCase):
         assert f'<a href="{ours.get_absolute_url()}">{link.title}</a>' in html
         assert f'href="{link.web_url}"' not in html
 
+    def test_related_link_with_tracking_parameters_still_finds_our_page(self):
+        """Related URLs are matched by their canonical form, as articles are identified."""
+        ours = make_article(
+            title="Canonical match",
+            web_url="https://news.example/story",
+            canonical_url="https://news.example/story",
+        )
+        RelatedLink.objects.filter(article=self.article, position=0).update(
+            web_url="HTTPS://News.Example/story?utm_source=feed#top"
+        )
+        html = self.client.get("/").content.decode()
+        assert f'<a href="{ours.get_absolute_url()}">Outlet A on story' in html
+
     def test_related_link_goes_to_the_outlet_when_our_copy_is_unpublished(self):
         link = RelatedLink.objects.get(article=self.article, position=0)
         make_article(title="Held back", web_url=link.web_url, is_published=False)
