@@ -4,6 +4,12 @@ outlets, and pointing at our own page wherever we hold (and publish) the story t
 from django.db.models import Q
 
 from .models import Article
+from .seeds.text import canonical_url, is_http_url
+
+
+def identity(url: str) -> str:
+    """The canonical form of `url` (how articles are identified), or "" for a non-http(s) URL."""
+    return canonical_url(url) if is_http_url(url) else ""
 
 
 def is_shown(link, article) -> bool:
@@ -11,28 +17,31 @@ def is_shown(link, article) -> bool:
     seed files sometimes list it) and not from a blocked provider."""
     if link.provider is not None and link.provider.is_blocked:
         return False
-    return not link.web_url or link.web_url not in {article.web_url, article.canonical_url}
+    return not link.web_url or identity(link.web_url) != article.canonical_url
 
 
 def attach_local_urls(links) -> None:
     """Set `local_url` on each link: our page for the story when we publish it, else "".
     One query for all the links, whatever their number."""
-    urls = {link.web_url for link in links if link.web_url}
-    if not urls:
-        for link in links:
-            link.local_url = ""
+    keys = [(link, identity(link.web_url)) for link in links]
+    for link in links:
+        link.local_url = ""
+    canonicals = {key for _, key in keys if key}
+    if not canonicals:
         return
+    urls = {link.web_url for link, key in keys if key}
     ours = {}
     rows = (
         Article.objects.published()
-        .filter(Q(web_url__in=urls) | Q(canonical_url__in=urls))
+        .filter(Q(canonical_url__in=canonicals) | Q(web_url__in=urls))
         .values_list("web_url", "canonical_url", "slug")
     )
-    for web_url, canonical_url, slug in rows:
-        ours[web_url] = ours[canonical_url] = slug
-    for link in links:
-        slug = ours.get(link.web_url)
-        link.local_url = Article(slug=slug).get_absolute_url() if slug else ""
+    for web_url, canonical, slug in rows:
+        ours[web_url] = ours[canonical] = slug
+    for link, key in keys:
+        slug = ours.get(key) or ours.get(link.web_url)
+        if slug:
+            link.local_url = Article(slug=slug).get_absolute_url()
 
 
 def prepare_cards(articles) -> None:

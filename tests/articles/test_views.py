@@ -122,6 +122,19 @@ class RelatedOnCardsTests(TestCase):
         assert f'<a href="{ours.get_absolute_url()}">{link.title}</a>' in html
         assert f'href="{link.web_url}"' not in html
 
+    def test_related_link_with_tracking_parameters_still_finds_our_page(self):
+        """Related URLs are matched by their canonical form, as articles are identified."""
+        ours = make_article(
+            title="Canonical match",
+            web_url="https://news.example/story",
+            canonical_url="https://news.example/story",
+        )
+        RelatedLink.objects.filter(article=self.article, position=0).update(
+            web_url="HTTPS://News.Example/story?utm_source=feed#top"
+        )
+        html = self.client.get("/").content.decode()
+        assert f'<a href="{ours.get_absolute_url()}">Outlet A on story' in html
+
     def test_related_link_goes_to_the_outlet_when_our_copy_is_unpublished(self):
         link = RelatedLink.objects.get(article=self.article, position=0)
         make_article(title="Held back", web_url=link.web_url, is_published=False)
@@ -178,7 +191,7 @@ class ArticlePageTests(TestCase):
 
     def test_shows_the_whole_cluster_with_images(self):
         html = self.client.get(self.url).content.decode()
-        assert "6 stories from other outlets" in html
+        assert "6 related stories" in html
         for position, outlet in enumerate(self.outlets):
             assert f"{outlet.name} on story {self.article.pk}" in html
             assert f"img-{self.article.pk}-{position}.jpg" in html
