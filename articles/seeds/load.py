@@ -12,9 +12,11 @@ Rules (README "Importing seed files"):
   the run reports them as kept.
 """
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +89,7 @@ class ImportReport:
 
     dry_run: bool = False
     files: int = 0
+    done: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -170,25 +173,70 @@ def import_paths(
     run = ImportRun.objects.create(trigger=trigger, started_by=started_by, dry_run=dry_run)
     report = ImportReport(dry_run=dry_run, files=len(files))
     max_bytes = settings.SEED_MAX_BYTES
-    done = 0
-    for start in range(0, len(files), batch_size):
-        names = files[start : start + batch_size]
-        records = _read_batch(names, report, force=force, max_bytes=max_bytes)
-        if records:
-            load_records(records, report=report, dry_run=dry_run, force=force)
-        done += len(names)
-        if progress:
-            progress(done, len(files))
+    batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
+    with _parser(len(batches)) as parser:
+        # While the database writes one batch, the parser validates the next one.
+        pending = None
+        for names in batches:
+            blobs = _unknown_files(names, report, force=force, max_bytes=max_bytes)
+            parsing = parser.submit(parse_files, blobs, max_bytes)
+            if pending:
+                _load_parsed(pending, report, dry_run=dry_run, force=force, progress=progress)
+            pending = (parsing, len(names))
+        if pending:
+            _load_parsed(pending, report, dry_run=dry_run, force=force, progress=progress)
     report.elapsed = time.perf_counter() - started
     _finish_run(run, report)
     return report
 
 
-def _read_batch(
+def _parser(batches: int) -> Executor:
+    """A process that parses the next batch while this one is written, when there is more than
+    one batch and more than one core; else parsing happens in this process."""
+    if batches > 1 and (os.cpu_count() or 1) > 1:
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return _InlineExecutor()
+
+
+class _InlineExecutor(Executor):
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def _load_parsed(pending, report, *, dry_run, force, progress) -> None:
+    parsing, count = pending
+    records = []
+    for outcome in parsing.result():
+        if isinstance(outcome, SeedError):
+            report.reject(outcome.name, _reason(outcome))
+        else:
+            records.append(outcome)
+    if records:
+        load_records(records, report=report, dry_run=dry_run, force=force)
+    report.done += count
+    if progress:
+        progress(report.done, report.files)
+
+
+def parse_files(blobs: list[tuple[str, bytes]], max_bytes: int) -> list[SeedRecord | SeedError]:
+    """Each file's record, or the SeedError that rejects it. No database: runs in a worker."""
+    outcomes = []
+    for name, data in blobs:
+        try:
+            outcomes.append(read_seed(data, name=name, max_bytes=max_bytes))
+        except SeedError as error:
+            outcomes.append(error)
+    return outcomes
+
+
+def _unknown_files(
     names: list[str], report: ImportReport, *, force: bool, max_bytes: int
-) -> list[SeedRecord]:
-    """Records for the files of a batch whose content is not stored yet (all, with `force`);
-    the others are counted unchanged, unreadable files rejected."""
+) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the files of a batch whose content is not stored yet (all of them with
+    `force`): the others are counted unchanged, without being parsed; unreadable files are
+    rejected."""
     blobs = {}
     for name in names:
         try:
@@ -203,16 +251,13 @@ def _read_batch(
                 "content_hash", flat=True
             )
         )
-    records = []
+    unknown = []
     for name, data in blobs.items():
         if hashes[name] in known:
             report.unchanged += 1
-            continue
-        try:
-            records.append(read_seed(data, name=name, max_bytes=max_bytes))
-        except SeedError as error:
-            report.reject(name, _reason(error))
-    return records
+        else:
+            unknown.append((name, data))
+    return unknown
 
 
 def _reason(error: SeedError) -> str:
