@@ -15,6 +15,7 @@ Rules (README "Importing seed files"):
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ from providers.models import Provider, slug_for_domain
 from .read import SeedError, SeedRecord, content_hash, read_seed
 
 BATCH_SIZE = 500
+# Processes parsing ahead of the writer (both cores of a small machine: parsing costs about as
+# much as writing, and the writer waits on the database part of the time).
+PARSE_WORKERS = 2
 # Bounds on what a report keeps in memory and in `ImportRun.rejections`.
 MAX_LISTED = 1000
 SOURCE_MAX_LENGTH = 1000
@@ -130,7 +134,7 @@ class ImportReport:
             f"{prefix}{self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged{superseded}, {self.rejected} rejected, "
             f"{self.warnings} warnings, {self.kept} with editor changes kept; "
-            f"{self.files} files in {self.elapsed:.1f} s ({self.rate:,.0f} files/s)"
+            f"{self.files} files in {self.elapsed:.2f} s ({self.rate:,.0f} files/s)"
         )
 
 
@@ -174,27 +178,31 @@ def import_paths(
     report = ImportReport(dry_run=dry_run, files=len(files))
     max_bytes = settings.SEED_MAX_BYTES
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
-    with _parser(len(batches)) as parser:
-        # While the database writes one batch, the parser validates the next one.
-        pending = None
+    workers = min(PARSE_WORKERS, (os.cpu_count() or 1), len(batches) - 1)
+    with _parser(workers) as parser:
+        # While the database writes one batch, the workers validate the next ones (at most
+        # `workers` batches ahead, so memory stays bounded whatever the number of files).
+        pending = deque()
         for names in batches:
             blobs = _unknown_files(names, report, force=force, max_bytes=max_bytes)
-            parsing = parser.submit(parse_files, blobs, max_bytes)
-            if pending:
-                _load_parsed(pending, report, dry_run=dry_run, force=force, progress=progress)
-            pending = (parsing, len(names))
-        if pending:
-            _load_parsed(pending, report, dry_run=dry_run, force=force, progress=progress)
+            pending.append((parser.submit(parse_files, blobs, max_bytes), len(names)))
+            if len(pending) > workers:
+                _load_parsed(
+                    pending.popleft(), report, dry_run=dry_run, force=force, progress=progress
+                )
+        while pending:
+            _load_parsed(pending.popleft(), report, dry_run=dry_run, force=force, progress=progress)
     report.elapsed = time.perf_counter() - started
     _finish_run(run, report)
     return report
 
 
-def _parser(batches: int) -> Executor:
-    """A process that parses the next batch while this one is written, when there is more than
+def _parser(workers: int) -> Executor:
+    """Worker processes that parse batches while this process writes, when there is more than
     one batch and more than one core; else parsing happens in this process."""
-    if batches > 1 and (os.cpu_count() or 1) > 1:
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    if workers > 0:
+        context = multiprocessing.get_context("fork")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
     return _InlineExecutor()
 
 
