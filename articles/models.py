@@ -4,7 +4,7 @@ from taggit.models import TagBase, TaggedItemBase
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models import Case, F, FloatField, Func, Prefetch, Q, Value, When
+from django.db.models import Case, FloatField, Func, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -129,13 +129,17 @@ class ArticleQuerySet(models.QuerySet):
         matching_topics = TaggedArticle.objects.annotate(
             document=SearchVector("tag__name", config=SEARCH_CONFIG)
         ).filter(document=query)
+        # The text match is a subquery of its own so that PostgreSQL can answer it from the GIN
+        # index on `search_document()`; OR-ed with the joins below, it could not.
+        matching_text = (
+            Article.objects.alias(document=search_document()).filter(document=query).values("pk")
+        )
         provider_match = Q(provider__in=matching_providers)
         topic_match = Q(pk__in=matching_topics.values("content_object"))
         bonus = Case(When(provider_match | topic_match, then=Value(0.5)), default=Value(0.0))
         return (
-            self.alias(document=search_document())
-            .filter(Q(document=query) | provider_match | topic_match)
-            .annotate(search_rank=SearchRank(F("document"), query) + bonus)
+            self.filter(Q(pk__in=matching_text) | provider_match | topic_match)
+            .annotate(search_rank=SearchRank(search_document(), query) + bonus)
             .order_by("-search_rank", "-published_at", "-pk")
         )
 

@@ -12,9 +12,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # What an outlet's hot-linked image becomes offline: a grey box, so layouts look as they will.
 PLACEHOLDER_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="900" viewBox="0 0 16 9">'
-    '<defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="#8f9bab"/>'
-    '<stop offset="1" stop-color="#c7ced8"/></linearGradient></defs>'
-    '<rect width="16" height="9" fill="url(#g)"/></svg>'
+    '<rect width="16" height="9" fill="#a7b1bd"/></svg>'
 )
 
 

@@ -38,6 +38,7 @@ def main():
     parser.add_argument("out", type=Path)
     parser.add_argument("--article", help="path of an article with a large cluster")
     parser.add_argument("--video", help="path of a video article")
+    parser.add_argument("--topic", help="path of a topic page")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     base = args.base_url.rstrip("/")
@@ -70,6 +71,14 @@ def main():
             scheme="light",
             full_page=True,
         )
+        if args.topic:
+            shoot(
+                browser,
+                f"{base}{args.topic}",
+                args.out / "topic-desktop-light.png",
+                viewport=DESKTOP,
+                scheme="light",
+            )
         if args.video:
             shoot(
                 browser,
