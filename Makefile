@@ -30,6 +30,10 @@ run: install .env
 test: install
 	$(PY) -m pytest
 
+# Import rate against the YAML parse ceiling (README "Performance"); N=100000 for the memory target.
+bench: install
+	$(PY) bench/import_rate.py --files $${N:-10000}
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

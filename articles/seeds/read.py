@@ -82,6 +82,9 @@ class SeedError(ValueError):
         self.line = line
         super().__init__(f"{name}:{line}: {message}" if line else f"{name}: {message}")
 
+    def __reduce__(self):
+        return (type(self), (self.name, self.message, self.line))
+
 
 @dataclass(frozen=True, slots=True)
 class SeedProvider:
