@@ -63,6 +63,22 @@ class Topic(TagBase):
         return reverse("articles:topic", kwargs={"slug": self.slug})
 
 
+class TopicRedirect(models.Model):
+    """The old slug of a renamed or merged topic: its public URL answers with a permanent
+    redirect to the topic it became."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    old_name = models.CharField(max_length=100, blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.topic.slug}"
+
+
 class TaggedArticle(TaggedItemBase):
     """The link between an article and one of its topics."""
 

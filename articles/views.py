@@ -2,7 +2,7 @@ import re
 
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from .clusters import attach_local_urls, is_shown, prepare_cards
-from .models import Article, Image, RelatedLink, Topic
+from .models import Article, Image, RelatedLink, Topic, TopicRedirect
 from .templatetags.public_site import image_src, video_thumbnail
 
 CARDS_PER_PAGE = 24
@@ -44,10 +44,23 @@ class FrontPageView(CardListView):
 
 
 class TopicView(CardListView):
+    """One topic's cards. The old slug of a renamed or merged topic answers with a permanent
+    redirect to the topic it became."""
+
     template_name = "articles/topic.html"
 
+    def get(self, request, *args, **kwargs):
+        slug = self.kwargs["slug"]
+        self.topic = Topic.objects.filter(slug=slug).first()
+        if self.topic is None:
+            redirects = TopicRedirect.objects.select_related("topic")
+            redirect = get_object_or_404(redirects, old_slug=slug)
+            query = request.META.get("QUERY_STRING", "")
+            target = redirect.topic.get_absolute_url()
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
         return Article.objects.published().filter(topics=self.topic).ranked().for_cards()
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,96 @@
+"""Changelist filters that stay fast whatever the number of choices: instead of listing every
+provider or topic in the sidebar, they offer the admin's autocomplete (one query for the chosen
+value, none for the others)."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.utils import timezone
+
+
+class AutocompleteFilter(admin.ListFilter):
+    """Filter a changelist on one related object chosen with autocomplete.
+
+    Subclasses name the relation (`field_name`) of the changelist's model; the related model's
+    admin must have `search_fields`. Without JavaScript the filter is a plain form with an
+    "Apply" button."""
+
+    template = "admin/articles/autocomplete_filter.html"
+    field_name = ""
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.parameter_name = f"{self.field_name}__id__exact"
+        self.model_field = model._meta.get_field(self.field_name)
+        self.model_admin = model_admin
+        self.value = None
+        if self.parameter_name in params:
+            value = params.pop(self.parameter_name)[-1]
+            if not value.isdigit():
+                raise IncorrectLookupParameters(f"{self.parameter_name} must be an id")
+            self.value = int(value)
+            self.used_parameters[self.parameter_name] = self.value
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return [self.parameter_name]
+
+    def queryset(self, request, queryset):
+        if self.value is None:
+            return queryset
+        return queryset.filter(**{self.parameter_name: self.value})
+
+    def choices(self, changelist):
+        field = forms.ModelChoiceField(
+            self.model_field.remote_field.model._default_manager.all(),
+            required=False,
+            widget=AutocompleteSelect(self.model_field, self.model_admin.admin_site),
+        )
+        yield {
+            "selected": self.value is not None,
+            "widget": field.widget.render(self.parameter_name, self.value),
+            "hidden": [
+                (key, value)
+                for key, values in changelist.filter_params.items()
+                if key not in {self.parameter_name, "p", "e"}
+                for value in values
+            ],
+            "clear_url": changelist.get_query_string(remove=[self.parameter_name]),
+        }
+
+
+class ProviderFilter(AutocompleteFilter):
+    title = "provider"
+    field_name = "provider"
+
+
+class TopicFilter(AutocompleteFilter):
+    title = "topic"
+    field_name = "topics"
+
+
+class ScheduleFilter(admin.SimpleListFilter):
+    """Where an article stands for readers right now (see `ArticleQuerySet.published()`)."""
+
+    title = "schedule"
+    parameter_name = "schedule"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("live", "Live now"),
+            ("scheduled", "Scheduled"),
+            ("expired", "Expired"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.filter(publish_at__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(expires_at__lte=now)
+        return queryset

@@ -1,0 +1,62 @@
+"""Bulk editorial changes to articles (the admin's actions). Each records the change as an
+editor's (`Article.edited_fields`), so that a later import keeps it."""
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Article, TaggedArticle, Topic
+from .seeds import mark_edited
+
+FLAGS = frozenset({"is_published", "is_featured"})
+
+
+def _load(articles: QuerySet) -> list[Article]:
+    return list(articles.prefetch_related(None).select_related(None).only("pk", "edited_fields"))
+
+
+def _record(articles: list[Article], field: str, **values) -> None:
+    """Set `values` on `articles`, record `field` as edited by hand, and save just that."""
+    now = timezone.now()
+    for article in articles:
+        mark_edited(article, [field])
+        for name, value in values.items():
+            setattr(article, name, value)
+        article.updated_at = now
+    Article.objects.bulk_update(articles, [*values, "edited_fields", "updated_at"], batch_size=500)
+
+
+def set_flag(articles: QuerySet, *, field: str, value: bool) -> int:
+    """Set the flag `field` (`is_published` or `is_featured`) to `value` on `articles`.
+    Returns the number of articles whose flag actually changed."""
+    if field not in FLAGS:
+        raise ValueError(f"not an editorial flag: {field}")
+    with transaction.atomic():
+        changing = _load(articles.exclude(**{field: value}))
+        _record(changing, field, **{field: value})
+    return len(changing)
+
+
+def add_topic(articles: QuerySet, topic: Topic) -> int:
+    """Tag `articles` with `topic`. Returns how many did not have it yet."""
+    tagged = TaggedArticle.objects.filter(tag=topic).values("content_object_id")
+    with transaction.atomic():
+        changing = _load(articles.exclude(pk__in=tagged))
+        TaggedArticle.objects.bulk_create(
+            (TaggedArticle(content_object_id=article.pk, tag=topic) for article in changing),
+            batch_size=500,
+        )
+        _record(changing, "topics")
+    return len(changing)
+
+
+def remove_topic(articles: QuerySet, topic: Topic) -> int:
+    """Untag `articles` from `topic`. Returns how many had it."""
+    tagged = TaggedArticle.objects.filter(tag=topic).values("content_object_id")
+    with transaction.atomic():
+        changing = _load(articles.filter(pk__in=tagged))
+        TaggedArticle.objects.filter(
+            tag=topic, content_object_id__in=articles.values("pk")
+        ).delete()
+        _record(changing, "topics")
+    return len(changing)

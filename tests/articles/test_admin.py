@@ -1,0 +1,341 @@
+"""The articles admin: changelist, filters, search, bulk actions and the change form, as a
+superuser and as an editor."""
+
+from datetime import timedelta
+
+import pytest
+
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Topic
+from articles.seeds import import_paths
+from tests.articles.admin_helpers import make_editor, make_superuser, messages_of
+from tests.articles.seeds.builders import write_seed
+from tests.factories import make_article, make_articles, make_provider
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+MAX_CHANGELIST_QUERIES = 12
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [5, 60])
+def test_changelist_filtered_and_search_cost_a_fixed_number_of_queries(
+    rows, client, django_assert_max_num_queries
+):
+    """The changelist, a filtered changelist and a search each cost at most 12 queries, for 5
+    rows as for 60 (a page of 50 with thumbnails, topics and providers)."""
+    client.force_login(make_superuser())
+    provider = make_provider(name="Wired")
+    make_articles(rows, provider=provider, topics=["AI", "Vision"], images=1, related=2)
+    topic = Topic.objects.get(name="AI")
+    pages = [
+        CHANGELIST,
+        f"{CHANGELIST}?provider__id__exact={provider.pk}&is_published__exact=1",
+        f"{CHANGELIST}?topics__id__exact={topic.pk}&schedule=live",
+        f"{CHANGELIST}?q=story",
+        f"{CHANGELIST}?q=wired&is_featured__exact=0",
+    ]
+    for url in pages:
+        with django_assert_max_num_queries(MAX_CHANGELIST_QUERIES):
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.count(b'class="nr-thumb"') == min(rows, 50), url
+
+
+class ChangelistTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.superuser = make_superuser()
+        cls.editor = make_editor()
+        now = timezone.now()
+        cls.wired = make_provider(name="Wired")
+        cls.other = make_provider(name="The Verge")
+        cls.live = make_article(
+            title="Live story", provider=cls.wired, topics=["AI"], images=1, quality=70, heat=90
+        )
+        cls.scheduled = make_article(
+            title="Scheduled story", provider=cls.other, publish_at=now + timedelta(days=2)
+        )
+        cls.expired = make_article(
+            title="Expired story", provider=cls.other, expires_at=now - timedelta(hours=1)
+        )
+        cls.draft = make_article(title="Draft story", provider=cls.other, is_published=False)
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def test_editor_sees_every_column_and_the_reader_status(self):
+        """Thumbnail, title, provider, topics, scores, flags, and "scheduled"/"expired" spelled
+        out, with links to the public page and the original."""
+        html = self.client.get(CHANGELIST).content.decode()
+        assert f'src="{self.live.web_url}/image-0.jpg"' in html
+        assert "Live story" in html and "Wired" in html and ">AI<" in html
+        assert '<span class="nr-status nr-status-live">Live</span>' in html
+        assert "nr-status-scheduled" in html and "Scheduled for" in html
+        assert "nr-status-expired" in html and "Expired " in html
+        assert '<span class="nr-status nr-status-unpublished">Unpublished</span>' in html
+        assert f'href="{self.live.get_absolute_url()}"' in html
+        assert f'href="{self.live.web_url}"' in html
+        assert "View on site" in html and "Original" in html
+
+    def test_no_full_count(self):
+        """The "N total" link would COUNT(*) the whole table: it is not offered."""
+        response = self.client.get(f"{CHANGELIST}?q=story")
+        assert response.context["cl"].full_result_count is None
+        assert "total</a>" not in response.content.decode()
+
+    def test_provider_filter(self):
+        response = self.client.get(f"{CHANGELIST}?provider__id__exact={self.wired.pk}")
+        assert [a.title for a in response.context["cl"].result_list] == ["Live story"]
+        html = response.content.decode()
+        # The autocomplete filter renders the chosen provider only, never the whole list.
+        assert f'<option value="{self.wired.pk}" selected>Wired</option>' in html
+        assert "The Verge</option>" not in html
+
+    def test_topic_filter(self):
+        topic = Topic.objects.get(name="AI")
+        response = self.client.get(f"{CHANGELIST}?topics__id__exact={topic.pk}")
+        assert [a.title for a in response.context["cl"].result_list] == ["Live story"]
+
+    def test_bad_filter_value_is_refused(self):
+        response = self.client.get(f"{CHANGELIST}?provider__id__exact=1%20OR%201=1")
+        assert response.status_code == 302
+        assert response["Location"].endswith("?e=1")
+
+    def test_schedule_filter(self):
+        for value, title in [
+            ("scheduled", "Scheduled story"),
+            ("expired", "Expired story"),
+            ("live", "Live story"),
+        ]:
+            response = self.client.get(f"{CHANGELIST}?schedule={value}")
+            assert [a.title for a in response.context["cl"].result_list] == [title], value
+
+    def test_search_on_title_excerpt_and_provider_name(self):
+        make_article(title="Plain", excerpt="About quantum chips", provider=self.other)
+        for query, expected in [
+            ("draft", {"Draft story"}),
+            ("quantum", {"Plain"}),
+            ("wired", {"Live story"}),
+        ]:
+            response = self.client.get(CHANGELIST, {"q": query})
+            assert {a.title for a in response.context["cl"].result_list} == expected, query
+
+    def test_sort_by_heat_puts_missing_scores_last(self):
+        make_article(title="Cold story", heat=-1)
+        response = self.client.get(f"{CHANGELIST}?o=-7")
+        titles = [a.title for a in response.context["cl"].result_list]
+        assert titles[:2] == ["Live story", "Cold story"]
+
+    def test_superuser_sees_the_same_page(self):
+        self.client.force_login(self.superuser)
+        assert self.client.get(CHANGELIST).status_code == 200
+
+
+class ActionTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_editor()
+        cls.articles = make_articles(3, is_published=False, topics=["AI"])
+        cls.topic = Topic.objects.create(name="Robots", slug="robots")
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def act(self, action, articles, **extra):
+        data = {"action": action, ACTION_CHECKBOX_NAME: [a.pk for a in articles], **extra}
+        return self.client.post(CHANGELIST, data, follow=True)
+
+    def test_publish_and_unpublish_count_changes_and_record_them_as_the_editors(self):
+        Article.objects.filter(pk=self.articles[0].pk).update(is_published=True)
+        response = self.act("publish", self.articles)
+        assert messages_of(response) == ["2 articles changed: published."]
+        assert Article.objects.filter(is_published=True).count() == 3
+        changed = Article.objects.get(pk=self.articles[1].pk)
+        assert changed.edited_fields == ["is_published"]
+        response = self.act("unpublish", self.articles[:1])
+        assert messages_of(response) == ["1 article changed: unpublished."]
+        assert not Article.objects.get(pk=self.articles[0].pk).is_published
+
+    def test_feature_and_unfeature(self):
+        response = self.act("feature", self.articles[:2])
+        assert messages_of(response) == ["2 articles changed: featured."]
+        assert Article.objects.filter(is_featured=True).count() == 2
+        response = self.act("unfeature", self.articles)
+        assert messages_of(response) == ["2 articles changed: no longer featured."]
+        assert not Article.objects.filter(is_featured=True).exists()
+
+    def test_add_and_remove_a_topic(self):
+        response = self.act("add_topic", self.articles[:2], topic=self.topic.pk)
+        assert messages_of(response) == ["2 articles changed: topic “Robots” added."]
+        response = self.act("add_topic", self.articles, topic=self.topic.pk)
+        assert messages_of(response) == ["1 article changed: topic “Robots” added."]
+        assert self.topic.tagged_articles.count() == 3
+        article = Article.objects.get(pk=self.articles[0].pk)
+        assert sorted(t.name for t in article.topics.all()) == ["AI", "Robots"]
+        assert "topics" in article.edited_fields
+        response = self.act("remove_topic", self.articles[:1], topic=self.topic.pk)
+        assert messages_of(response) == ["1 article changed: topic “Robots” removed."]
+        assert self.topic.tagged_articles.count() == 2
+
+    def test_topic_action_without_a_topic_changes_nothing(self):
+        response = self.act("add_topic", self.articles)
+        assert "Choose a topic" in messages_of(response)[0]
+        assert not self.topic.tagged_articles.exists()
+        response = self.act("remove_topic", self.articles, topic="not-a-number")
+        assert "Choose a topic" in messages_of(response)[0]
+        assert Topic.objects.get(name="AI").tagged_articles.count() == 3
+
+
+class ChangeFormTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_editor()
+        cls.article = make_article(
+            title="Original title", topics=["AI"], images=1, related=2, secured="s3cr3t;aXY="
+        )
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def form_data(self, **changes):
+        """The change form as the browser would post it, with `changes` applied."""
+        response = self.client.get(change_url(self.article))
+        form = response.context["adminform"].form
+        data = {}
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or name == "hand_back":
+                continue
+            if name == "topics":
+                data[name] = [t.pk for t in value]
+            elif name in {"published_at", "publish_at", "expires_at"}:
+                local = timezone.localtime(value)
+                data[f"{name}_0"], data[f"{name}_1"] = f"{local:%Y-%m-%d}", f"{local:%H:%M:%S}"
+            elif hasattr(value, "pk"):
+                data[name] = value.pk
+            elif isinstance(value, bool):
+                if value:
+                    data[name] = "on"
+            else:
+                data[name] = value
+        for formset in response.context["inline_admin_formsets"]:
+            management = formset.formset.management_form
+            for name, field in management.fields.items():
+                data[management.add_prefix(name)] = management.initial.get(name, field.initial)
+            for inline in formset.formset.forms:
+                for name in inline.fields:
+                    value = inline.initial.get(name)
+                    if value is None or name == "file":
+                        continue
+                    key = inline.add_prefix(name)
+                    if hasattr(value, "isoformat"):
+                        local = timezone.localtime(value)
+                        data[f"{key}_0"], data[f"{key}_1"] = (
+                            f"{local:%Y-%m-%d}",
+                            f"{local:%H:%M:%S}",
+                        )
+                    else:
+                        data[key] = value
+                data[inline.add_prefix("id")] = inline.instance.pk
+                data[inline.add_prefix(formset.formset.fk.name)] = self.article.pk
+        data.update(changes)
+        return data
+
+    def test_fieldsets_and_what_is_out_of_the_way(self):
+        html = self.client.get(change_url(self.article)).content.decode()
+        for legend in ["Story", "Links", "Scores", "Curation", "Source"]:
+            assert f">{legend}</" in html, legend
+        # `secured` is shown read-only, in the collapsed Source section, never as an input.
+        assert 'name="secured"' not in html
+        assert 'name="source"' not in html
+        source = html.split(">Source</")[1]
+        assert "s3cr3t;aXY=" in source
+        assert 'class="admin-autocomplete' in html  # topics and providers
+        assert 'class="nr-preview"' in html
+        assert "related stories (the cluster, in order)" in html.lower()
+
+    def test_saving_records_the_editors_fields_and_the_form_marks_them(self):
+        response = self.client.post(
+            change_url(self.article), self.form_data(title="Editor's title", heat=5)
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        article = Article.objects.get(pk=self.article.pk)
+        assert article.title == "Editor's title"
+        assert article.edited_fields == ["heat", "title"]
+
+        html = self.client.get(change_url(self.article)).content.decode()
+        assert "Editor's value: imports leave it alone." in html
+        assert 'name="hand_back" value="title"' in html
+
+    def test_handing_a_field_back_lets_the_importer_overwrite_it(self):
+        Article.objects.filter(pk=self.article.pk).update(
+            title="Editor's title", edited_fields=["title"]
+        )
+        response = self.client.post(change_url(self.article), self.form_data(hand_back=["title"]))
+        assert response.status_code == 302
+        assert Article.objects.get(pk=self.article.pk).edited_fields == []
+
+    def test_import_keeps_an_editors_change_made_in_the_admin(self):
+        """End to end: an editor's title survives a re-import of a changed seed file."""
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as folder:
+            write_seed(Path(folder), "a.md", title="From the seed", excerpt="One")
+            import_paths([folder])
+            article = Article.objects.get(title="From the seed")
+            self.article = article
+            response = self.client.post(change_url(article), self.form_data(title="Editor's title"))
+            assert response.status_code == 302
+            write_seed(Path(folder), "a.md", title="Seed again", excerpt="Two")
+            report = import_paths([folder])
+        article.refresh_from_db()
+        assert report.updated == 1 and report.kept == 1
+        assert article.title == "Editor's title"
+        assert article.excerpt == "Two"
+
+    def test_adding_an_article_by_hand(self):
+        provider = make_provider(name="Hand made")
+        data = {
+            "title": "Written here",
+            "slug": "",
+            "excerpt": "",
+            "kind": "article",
+            "category": "news",
+            "provider": provider.pk,
+            "published_at_0": "2024-05-01",
+            "published_at_1": "10:00:00",
+            "web_url": "https://Example.org/a?utm_source=x",
+            "images-TOTAL_FORMS": 0,
+            "images-INITIAL_FORMS": 0,
+            "related_links-TOTAL_FORMS": 0,
+            "related_links-INITIAL_FORMS": 0,
+        }
+        response = self.client.post(reverse("admin:articles_article_add"), data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        article = Article.objects.get(title="Written here")
+        assert article.canonical_url == "https://example.org/a"
+        assert article.slug == "written-here"
+
+        again = self.client.post(reverse("admin:articles_article_add"), data)
+        assert again.status_code == 200
+        assert "already" in str(again.context["adminform"].form.errors["web_url"])
+
+    def test_scheduling_must_end_after_it_starts(self):
+        data = self.form_data(
+            publish_at_0="2030-01-02",
+            publish_at_1="00:00:00",
+            expires_at_0="2030-01-01",
+            expires_at_1="00:00:00",
+        )
+        response = self.client.post(change_url(self.article), data)
+        assert response.status_code == 200
+        assert "expire" in str(response.context["adminform"].form.errors).lower()
