@@ -1,3 +1,5 @@
+from taggit.models import Tag
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -40,6 +42,9 @@ from .seeds import mark_edited
 from .templatetags.public_site import image_src, original_url, video_thumbnail
 from .topics import TopicMergeError, merge_topics, save_topic
 
+# django-taggit registers its own Tag model; ours is `Topic`, so that one would only confuse.
+admin.site.unregister(Tag)
+
 
 def _when(value) -> str:
     return date_format(timezone.localtime(value), "j M Y, H:i")
@@ -61,7 +66,7 @@ def reader_status(article: Article) -> tuple[str, str]:
     if article.is_expired:
         return "expired", f"Expired {_when(article.expires_at)}"
     if article.is_scheduled:
-        return "scheduled", f"Scheduled for {_when(article.publish_at)}"
+        return "scheduled", f"Scheduled: {_when(article.publish_at)}"
     return "live", "Live"
 
 
@@ -113,15 +118,14 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "title",
+        "status",
         "provider",
-        "category",
         "topic_list",
-        "published_at",
+        "published",
         "quality_score",
         "heat_score",
         "is_published",
         "is_featured",
-        "status",
         "links",
     ]
     list_display_links = ["title"]
@@ -267,6 +271,10 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="heat", ordering=F("heat").asc(nulls_first=True))
     def heat_score(self, article):
         return article.heat
+
+    @admin.display(description="published at", ordering="published_at")
+    def published(self, article):
+        return _when(article.published_at)
 
     @admin.display(description="topics")
     def topic_list(self, article):

@@ -15,8 +15,8 @@ from providers.models import Provider
 register = template.Library()
 
 
-@register.inclusion_tag("admin/includes/dashboard.html")
-def newsroom_dashboard():
+@register.inclusion_tag("admin/includes/dashboard.html", takes_context=True)
+def newsroom_dashboard(context):
     """What the site holds right now, in five queries whatever its size."""
     now = timezone.now()
     articles = Article.objects.aggregate(
@@ -36,6 +36,7 @@ def newsroom_dashboard():
         "providers": providers,
         "topics": Topic.objects.count(),
         "latest_run": ImportRun.objects.select_related("started_by").first(),
+        "can_import": context["request"].user.has_perm("articles.add_importrun"),
     }
 
 
