@@ -55,6 +55,7 @@ def manage(database_url: str, *args: str) -> tuple[float, str]:
         "DATABASE_URL": database_url,
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
     }
     started = time.perf_counter()

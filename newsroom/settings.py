@@ -5,9 +5,11 @@ README lists them. Defaults are the safe choice wherever one exists: DEBUG is of
 and with DEBUG off a SECRET_KEY must be given.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -30,7 +32,21 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
+if not ALLOWED_HOSTS and not DEBUG:
+    # Django would answer every request 400 with an empty list: fail at start-up instead.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Set it to the site's host names, comma-separated "
+        "(or set DEBUG=true for local development only)."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Where the admin lives, e.g. "desk-7f3a/": a path that is not guessable keeps scanners off the
+# login form (the login throttle below is what actually protects it).
+ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+if ADMIN_URL.startswith("/") or not ADMIN_URL.endswith("/"):
+    raise ImproperlyConfigured(
+        f"ADMIN_URL must be a relative path ending in '/', not {ADMIN_URL!r}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "csp",
+    "axes",
     "taggit",
     "providers",
     "articles",
@@ -50,13 +68,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "newsroom.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
+    # django-axes wants to be last: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out address is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -90,12 +120,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A cache outage must not become a site outage: our subclass treats an unreachable Redis as
+    # a miss, logs it once a minute, and does not wait on a dead server (short socket timeouts).
+    CACHES["default"]["BACKEND"] = "newsroom.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -122,19 +162,66 @@ STORAGES = {
 }
 
 # Security. Each is read from the environment; the defaults are safe for production where that
-# does not break local HTTP development (see README "Deploying").
+# does not break local HTTP development (README "Deploying" lists what production sets).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# Only behind a proxy that sets X-Forwarded-Proto itself (and strips it from clients): otherwise
+# any client could claim to be on HTTPS.
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the site append to X-Forwarded-For (0: none, use the socket
+# address). The login throttle counts failures per client address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere, ours or the admin's.
+# The article page's JSON-LD is a data block (`type="application/ld+json"`), which browsers never
+# execute, so script-src does not apply to it. Images are hot-linked from the outlets (a few
+# still over http:); the only frame is YouTube's privacy-enhanced player, loaded on click.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:", "http:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": ["https://www.youtube-nocookie.com"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # With HTTPS on, an outlet's http: image is fetched over https: rather than blocked.
+        "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+    },
+}
+
+# Features no page of ours uses are switched off; YouTube's player may autoplay and go full screen.
+PERMISSIONS_POLICY = (
+    'accelerometer=(), autoplay=(self "https://www.youtube-nocookie.com"), camera=(), '
+    'display-capture=(), encrypted-media=(self "https://www.youtube-nocookie.com"), '
+    'fullscreen=(self "https://www.youtube-nocookie.com"), geolocation=(), gyroscope=(), '
+    "magnetometer=(), microphone=(), midi=(), payment=(), "
+    'picture-in-picture=(self "https://www.youtube-nocookie.com"), publickey-credentials-get=(), '
+    "screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
+)
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords from one
+# address, every login from it is refused, even with the right password, for AXES_COOLOFF_TIME;
+# a successful login clears the count. Attempts are kept in the database (admin: Axes).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.middleware.client_ip"
 
 # Admin URL fields assume https when an editor leaves the scheme out (Django 6's default).
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -145,12 +232,29 @@ TAGGIT_CASE_INSENSITIVE = True
 # Seed files larger than this are rejected before they are parsed.
 SEED_MAX_BYTES = env.int("SEED_MAX_BYTES", default=1024 * 1024)
 
+# One line per event on stdout (newlines in messages and tracebacks escaped), with the status
+# of every 4xx/5xx response after its path. SQL is never logged, even at DEBUG: its parameters
+# carry seed data (`secured`) and session keys.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "line": {
+            "()": "newsroom.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Lockouts are warnings; its per-attempt chatter and start-up banner are not needed.
+        "axes": {"level": "WARNING"},
+    },
 }

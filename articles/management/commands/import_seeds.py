@@ -1,8 +1,11 @@
+import logging
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.seeds import import_paths
+
+logger = logging.getLogger("articles.seeds")
 
 
 class Command(BaseCommand):
@@ -33,6 +36,9 @@ class Command(BaseCommand):
             self.stdout.write("")
         for name, reason in report.rejections:
             self.stderr.write(self.style.ERROR(f"rejected {name}: {reason}"))
+            logger.warning("import_seeds rejected %s: %s", name, reason)
+        # The summary is also a log event, for whoever collects the logs of scheduled imports.
+        logger.info("import_seeds: %s", report.summary())
         if not quiet:
             for name, fields in report.kept_fields:
                 self.stdout.write(f"kept editor changes to {', '.join(fields)}: {name}")

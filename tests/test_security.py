@@ -1,0 +1,188 @@
+"""Security: the headers every response carries, production settings, the configurable admin
+URL, admin login throttling and password validation."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.test import RequestFactory, TestCase, override_settings
+
+from newsroom.middleware import client_ip
+from tests.factories import make_article
+from tests.test_foundation import run_manage
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "p9$Wz!7qL0x@Vb3#Nc8&Hk2*Tj5^Rm1(Ys6)Fd4_Ge9+Ua0-Io7=Pq",
+    "ALLOWED_HOSTS": "news.example.org",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SESSION_COOKIE_SECURE": "true",
+    "CSRF_COOKIE_SECURE": "true",
+    "CSRF_TRUSTED_ORIGINS": "https://news.example.org",
+    "SECURE_PROXY_SSL_HEADER": "true",
+}
+# A <script> that runs (not a JSON data block), an inline event handler, or inline style.
+INLINE_CODE = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/ld\+json\")[^>]*>"
+    r"|\son[a-z]+\s*=|\sstyle\s*=|<style",
+    re.IGNORECASE,
+)
+
+
+class HeaderTests(TestCase):
+    """Every kind of response carries the security headers: a public page, a story with its
+    JSON-LD, an admin page, a feed, and a 404."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = make_article(topics=["AI"], images=1, related=2)
+        cls.paths = ["/", cls.article.get_absolute_url(), "/admin/login/", "/feed/", "/nope/"]
+
+    def test_each_header_on_each_kind_of_page(self):
+        for path in self.paths:
+            with self.subTest(path=path):
+                response = self.client.get(path)
+                csp = response["Content-Security-Policy"]
+                assert "default-src 'self'" in csp
+                assert "script-src 'self'" in csp
+                assert "style-src 'self'" in csp
+                assert "object-src 'none'" in csp
+                assert "frame-ancestors 'none'" in csp
+                assert "base-uri 'none'" in csp
+                assert "unsafe-inline" not in csp
+                assert "unsafe-eval" not in csp
+                assert response["X-Content-Type-Options"] == "nosniff"
+                assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+                assert response["X-Frame-Options"] == "DENY"
+                assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+                assert "camera=()" in response["Permissions-Policy"]
+                assert "geolocation=()" in response["Permissions-Policy"]
+                assert "Strict-Transport-Security" not in response  # plain HTTP here
+
+    def test_youtube_player_is_the_only_frame_allowed(self):
+        csp = self.client.get("/")["Content-Security-Policy"]
+        assert "frame-src https://www.youtube-nocookie.com" in csp
+
+    @override_settings(SECURE_HSTS_SECONDS=31536000)
+    def test_hsts_is_sent_over_https(self):
+        for path in self.paths:
+            with self.subTest(path=path):
+                response = self.client.get(path, secure=True)
+                assert response["Strict-Transport-Security"] == (
+                    "max-age=31536000; includeSubDomains; preload"
+                )
+
+    def test_pages_have_no_inline_script_or_style(self):
+        """Nothing the policy would block: scripts come from files, JSON-LD is a data block."""
+        for path in self.paths[:3]:
+            with self.subTest(path=path):
+                html = self.client.get(path).content.decode()
+                assert INLINE_CODE.search(html) is None, INLINE_CODE.search(html)
+        story = self.client.get(self.article.get_absolute_url()).content.decode()
+        assert '<script type="application/ld+json">' in story
+
+
+def test_deploy_check_is_clean_behind_a_proxy():
+    """The README's production environment, proxy header included, passes `check --deploy`."""
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_missing_allowed_hosts_with_debug_off_is_a_clear_error():
+    result = run_manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": ""})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_admin_url_is_configurable():
+    show = "from django.urls import reverse; print(reverse('admin:index'))"
+    assert run_manage("shell", "--no-imports", "-c", show, **PRODUCTION).stdout.strip() == "/admin/"
+    moved = run_manage("shell", "--no-imports", "-c", show, **PRODUCTION, ADMIN_URL="desk-7f3a/")
+    assert moved.stdout.strip() == "/desk-7f3a/", moved.stderr
+    bad = run_manage("check", **PRODUCTION, ADMIN_URL="/desk")
+    assert bad.returncode != 0
+    assert "ADMIN_URL must be a relative path" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy: a client's header is ignored
+        (1, "198.51.100.7", "198.51.100.7"),
+        (1, "203.0.113.9, 198.51.100.7", "198.51.100.7"),  # the client forged the first entry
+        (2, "203.0.113.9, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
+        (2, "", "10.0.0.1"),  # fewer entries than proxies: not from behind them
+    ],
+)
+def test_client_ip_trusts_only_the_proxies_it_is_told_about(proxies, forwarded, expected):
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    with override_settings(TRUSTED_PROXY_COUNT=proxies):
+        assert client_ip(request) == expected
+
+
+class LoginThrottleTests(TestCase):
+    """After AXES_FAILURE_LIMIT wrong passwords from one address, the admin login refuses that
+    address, even with the right password, until the cool-off has passed."""
+
+    password = "correct horse battery staple"
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = get_user_model().objects.create_superuser("editor", password=cls.password)
+
+    def log_in(self, password):
+        return self.client.post(
+            "/admin/login/?next=/admin/", {"username": "editor", "password": password}
+        )
+
+    @override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=timedelta(minutes=15))
+    def test_nth_wrong_password_locks_until_the_cool_off_ends(self):
+        for _ in range(2):
+            response = self.log_in("wrong")
+            assert response.status_code == 200  # the form again, with its error
+            assert "Please enter the correct username and password" in response.content.decode()
+        assert self.log_in("wrong").status_code == 429
+        locked = self.log_in(self.password)
+        assert locked.status_code == 429
+        assert "too many login attempts" in locked.content.decode()
+        assert "_auth_user_id" not in self.client.session
+        # Fifteen minutes later (the attempts are moved back in time rather than waiting).
+        AccessAttempt.objects.update(
+            attempt_time=F("attempt_time") - timedelta(minutes=15, seconds=1)
+        )
+        response = self.log_in(self.password)
+        assert response.status_code == 302
+        assert response["Location"] == "/admin/"
+        assert self.client.session["_auth_user_id"] == str(self.user.pk)
+
+    @override_settings(AXES_FAILURE_LIMIT=3)
+    def test_a_successful_login_clears_the_count(self):
+        self.log_in("wrong")
+        self.log_in("wrong")
+        assert self.log_in(self.password).status_code == 302
+        self.client.logout()
+        self.log_in("wrong")
+        self.log_in("wrong")
+        assert self.log_in(self.password).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["short-1A", "password123456", "12345678901234", "editor-newsroom"],
+)
+def test_weak_passwords_are_refused(password):
+    user = get_user_model()(username="editor-newsroom")
+    with pytest.raises(ValidationError):
+        validate_password(password, user)
+
+
+def test_a_long_uncommon_password_is_accepted():
+    assert validate_password("tidal-quince-obelisk-47", get_user_model()(username="ed")) is None
