@@ -1,3 +1,5 @@
+from taggit.models import Tag
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -8,6 +10,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     prefetch_related_objects,
 )
@@ -18,15 +21,29 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.text import Truncator, smart_split, unescape_string_literal
+
+from providers.models import Provider
 
 from . import admin_views, curation
 from .admin_filters import ProviderFilter, ScheduleFilter, TopicFilter
 from .forms import ArticleActionForm, ArticleAdminForm, TopicMergeForm
-from .models import Article, Image, ImportRun, RelatedLink, TaggedArticle, Topic, TopicRedirect
+from .models import (
+    SEARCH_MAX_WORDS,
+    Article,
+    Image,
+    ImportRun,
+    RelatedLink,
+    TaggedArticle,
+    Topic,
+    TopicRedirect,
+)
 from .seeds import mark_edited
 from .templatetags.public_site import image_src, original_url, video_thumbnail
 from .topics import TopicMergeError, merge_topics, save_topic
+
+# django-taggit registers its own Tag model; ours is `Topic`, so that one would only confuse.
+admin.site.unregister(Tag)
 
 
 def _when(value) -> str:
@@ -49,7 +66,7 @@ def reader_status(article: Article) -> tuple[str, str]:
     if article.is_expired:
         return "expired", f"Expired {_when(article.expires_at)}"
     if article.is_scheduled:
-        return "scheduled", f"Scheduled for {_when(article.publish_at)}"
+        return "scheduled", f"Scheduled: {_when(article.publish_at)}"
     return "live", "Live"
 
 
@@ -101,15 +118,14 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "title",
+        "status",
         "provider",
-        "category",
         "topic_list",
-        "published_at",
+        "published",
         "quality_score",
         "heat_score",
         "is_published",
         "is_featured",
-        "status",
         "links",
     ]
     list_display_links = ["title"]
@@ -215,6 +231,19 @@ class ArticleAdmin(admin.ModelAdmin):
         topics = AutocompleteSelect(Article._meta.get_field("topics"), self.admin_site)
         return super().media + topics.media + forms.Media(js=["js/admin-filters.js"])
 
+    def get_search_results(self, request, queryset, search_term):
+        """Every word (or "quoted phrase") must appear in the title, the excerpt or the
+        outlet's name, as with Django's own search on `search_fields`; the outlets are matched
+        once, in a subquery, instead of being joined to every article."""
+        for word in list(smart_split(search_term))[:SEARCH_MAX_WORDS]:
+            if word[0] in {'"', "'"} and word[0] == word[-1] and len(word) > 1:
+                word = unescape_string_literal(word)
+            outlets = Provider.objects.filter(name__icontains=word).values("pk")
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(excerpt__icontains=word) | Q(provider__in=outlets)
+            )
+        return queryset, False
+
     def save_model(self, request, obj, form, change):
         mark_edited(obj, form.changed_data)
         handed_back = set(form.cleaned_data.get("hand_back") or [])
@@ -242,6 +271,10 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="heat", ordering=F("heat").asc(nulls_first=True))
     def heat_score(self, article):
         return article.heat
+
+    @admin.display(description="published at", ordering="published_at")
+    def published(self, article):
+        return _when(article.published_at)
 
     @admin.display(description="topics")
     def topic_list(self, article):

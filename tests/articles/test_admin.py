@@ -1,7 +1,7 @@
 """The articles admin: changelist, filters, search, bulk actions and the change form, as a
 superuser and as an editor."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -78,7 +78,7 @@ class ChangelistTests(TestCase):
         assert f'src="{self.live.web_url}/image-0.jpg"' in html
         assert "Live story" in html and "Wired" in html and ">AI<" in html
         assert '<span class="nr-status nr-status-live">Live</span>' in html
-        assert "nr-status-scheduled" in html and "Scheduled for" in html
+        assert "nr-status-scheduled" in html and "Scheduled: " in html
         assert "nr-status-expired" in html and "Expired " in html
         assert '<span class="nr-status nr-status-unpublished">Unpublished</span>' in html
         assert f'href="{self.live.get_absolute_url()}"' in html
@@ -128,9 +128,31 @@ class ChangelistTests(TestCase):
             response = self.client.get(CHANGELIST, {"q": query})
             assert {a.title for a in response.context["cl"].result_list} == expected, query
 
+    def test_search_by_quoted_phrase(self):
+        make_article(title="Chips", excerpt="About quantum chips", provider=self.other)
+        make_article(title="Other chips", excerpt="Quantum of solace, potato chips")
+        response = self.client.get(CHANGELIST, {"q": '"quantum chips"'})
+        assert [a.title for a in response.context["cl"].result_list] == ["Chips"]
+
+    def test_date_drill_down_from_the_range_of_dates(self):
+        """Years from the first to the last article; within a year, its months."""
+        Article.objects.filter(pk=self.live.pk).update(
+            published_at=datetime(2020, 3, 10, tzinfo=UTC)
+        )
+        Article.objects.filter(pk=self.draft.pk).update(
+            published_at=datetime(2020, 5, 10, tzinfo=UTC)
+        )
+        years = self.client.get(CHANGELIST).content.decode()
+        this_year = timezone.now().year
+        for year in range(2020, this_year + 1):
+            assert f'?published_at__year={year}">{year}</a>' in years
+        months = self.client.get(f"{CHANGELIST}?published_at__year=2020").content.decode()
+        assert "March 2020</a>" in months and "April 2020</a>" in months
+        assert "May 2020</a>" in months and "June 2020" not in months
+
     def test_sort_by_heat_puts_missing_scores_last(self):
         make_article(title="Cold story", heat=-1)
-        response = self.client.get(f"{CHANGELIST}?o=-7")
+        response = self.client.get(f"{CHANGELIST}?o=-8")
         titles = [a.title for a in response.context["cl"].result_list]
         assert titles[:2] == ["Live story", "Cold story"]
 

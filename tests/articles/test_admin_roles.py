@@ -101,6 +101,7 @@ class DashboardTests(TestCase):
         assert "Live for readers</a></th><td>1</td>" in html
         assert "(1 blocked)" in html
         assert "No import yet." in html
+        assert f'href="{reverse("admin:articles_importrun_upload")}">Import seed files' in html
 
     def test_latest_import_run(self):
         ImportRun.objects.create(created=7, rejected=2, started_by=self.superuser)
