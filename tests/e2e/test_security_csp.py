@@ -70,9 +70,10 @@ def test_admin_pages_break_no_policy(watched_page, live_server, site_data):
         "/admin/providers/provider/",
         "/admin/auth/user/",
     ]:
-        page.goto(live_server.url + path)
+        page.goto(live_server.url + path, wait_until="networkidle")
         assert page.locator("#content").count() == 1, path
     page.goto(live_server.url + "/admin/articles/article/")
     page.locator("#result_list tbody a").first.click()
-    page.wait_for_load_state()
+    # Let every request finish, so no server thread still holds a connection at teardown.
+    page.wait_for_load_state("networkidle")
     assert page.violations == []
