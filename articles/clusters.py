@@ -1,8 +1,6 @@
 """Related stories as readers see them: without links to the story itself or to blocked
 outlets, and pointing at our own page wherever we hold (and publish) the story they name."""
 
-from django.db.models import Q
-
 from .models import Article
 from .seeds.text import canonical_url, is_http_url
 
@@ -22,24 +20,22 @@ def is_shown(link, article) -> bool:
 
 def attach_local_urls(links) -> None:
     """Set `local_url` on each link: our page for the story when we publish it, else "".
-    One query for all the links, whatever their number."""
+    One query for all the links, whatever their number, answered by the unique index on
+    `canonical_url` (an article's `canonical_url` is its `web_url` in canonical form, so the
+    canonical form of a link's URL is all there is to match)."""
     keys = [(link, identity(link.web_url)) for link in links]
     for link in links:
         link.local_url = ""
     canonicals = {key for _, key in keys if key}
     if not canonicals:
         return
-    urls = {link.web_url for link, key in keys if key}
-    ours = {}
-    rows = (
+    ours = dict(
         Article.objects.published()
-        .filter(Q(canonical_url__in=canonicals) | Q(web_url__in=urls))
-        .values_list("web_url", "canonical_url", "slug")
+        .filter(canonical_url__in=canonicals)
+        .values_list("canonical_url", "slug")
     )
-    for web_url, canonical, slug in rows:
-        ours[web_url] = ours[canonical] = slug
     for link, key in keys:
-        slug = ours.get(key) or ours.get(link.web_url)
+        slug = ours.get(key)
         if slug:
             link.local_url = Article(slug=slug).get_absolute_url()
 

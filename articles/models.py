@@ -4,8 +4,8 @@ from taggit.models import TagBase, TaggedItemBase
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models import Case, FloatField, Func, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models import Case, F, FloatField, Func, Prefetch, Q, Value, When
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,18 +24,37 @@ SEARCH_CONFIG = "english"
 SEARCH_MAX_WORDS = 8
 
 
-class EpochSeconds(Func):
-    """Seconds since 1970-01-01 UTC of a datetime column, on PostgreSQL and SQLite (which stores
-    datetimes as UTC text that `julianday()` reads)."""
+class Rank(Func):
+    """The public ranking score of an article (see `ArticleQuerySet.ranked()`):
+
+        seconds since 1970 of published_at + 60 * HEAT_MINUTES * max(heat, 0)
+
+    Written with its constants in the SQL (no parameters) and, on PostgreSQL, with immutable
+    functions only, so that the `article_ranking` index can hold it and serve `ORDER BY`."""
 
     output_field = FloatField()
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    arity = 2  # published_at, heat
+    heat_seconds = 60 * HEAT_MINUTES
+    template = (
+        "(EXTRACT(EPOCH FROM (%(expressions)s AT TIME ZONE 'UTC'))"
+        f" + GREATEST(COALESCE(%(heat)s, 0), 0) * {heat_seconds})"
+    )
+
+    def __init__(self):
+        super().__init__("published_at", "heat")
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (published_at, _), (heat, _) = (compiler.compile(e) for e in self.source_expressions)
+        template = extra_context.get("template", self.template)
+        return template % {"expressions": published_at, "heat": heat}, []
 
     def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite stores datetimes as UTC text, which julianday() reads.
         return self.as_sql(
             compiler,
             connection,
-            template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+            template="((julianday(%(expressions)s) - 2440587.5) * 86400.0"
+            f" + MAX(COALESCE(%(heat)s, 0), 0) * {self.heat_seconds})",
             **extra_context,
         )
 
@@ -43,8 +62,8 @@ class EpochSeconds(Func):
 def search_document():
     """The PostgreSQL full-text document of an article: title (weight A) and excerpt (B).
 
-    Computed in the query; the GIN index that serves it must use exactly this expression:
-    `GinIndex(search_document(), name="article_search")`."""
+    Computed in the query; the GIN index that serves it (PostgreSQL only, created by migration
+    0005) is `GinIndex(search_document(), name="article_search")`: exactly this expression."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "excerpt", weight="B", config=SEARCH_CONFIG
     )
@@ -121,10 +140,7 @@ class ArticleQuerySet(models.QuerySet):
         -1 (the seed files' "not featured" sentinel) and a missing heat count as 0. The rank
         does not depend on the time of the request, so pages stay stable while a reader pages
         through them and can be cached."""
-        boost = Greatest(Coalesce("heat", 0), 0) * (60 * HEAT_MINUTES)
-        return self.alias(rank=EpochSeconds("published_at") + boost).order_by(
-            "-is_featured", "-rank", "-published_at", "-pk"
-        )
+        return self.alias(rank=Rank()).order_by("-is_featured", "-rank", "-published_at", "-pk")
 
     def search(self, terms: str):
         """Articles whose title, excerpt, provider name or topic names match `terms`, best first.
@@ -256,6 +272,25 @@ class Article(models.Model):
                 name="article_public_listing",
             ),
             models.Index(fields=["-published_at"], name="article_published_at"),
+            # The public order (`ranked()`): pages are read off it, whatever the archive's size.
+            models.Index(
+                F("is_featured").desc(),
+                Rank().desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="article_ranking",
+            ),
+            # The next scheduled change (`articles.cache.next_schedule_change`): few rows.
+            models.Index(
+                fields=["publish_at"],
+                name="article_publish_at",
+                condition=Q(publish_at__isnull=False),
+            ),
+            models.Index(
+                fields=["expires_at"],
+                name="article_expires_at",
+                condition=Q(expires_at__isnull=False),
+            ),
             models.Index(fields=["provider", "-published_at"], name="article_provider_listing"),
             models.Index(fields=["category", "-published_at"], name="article_category_listing"),
         ]

@@ -1,14 +1,17 @@
 import re
 
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
+from .cache import cached_count
 from .clusters import attach_local_urls, is_shown, prepare_cards
 from .models import Article, Image, RelatedLink, Topic, TopicRedirect
 from .templatetags.public_site import image_src, video_thumbnail
@@ -19,14 +22,33 @@ SEARCH_MAX_LENGTH = 200
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
+class CachedCountPaginator(Paginator):
+    """A paginator whose count is kept in the cache (`articles.cache.cached_count`) under
+    `count_key`, the listing's identity."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cached_count(self.count_key, self.object_list)
+
+
 class CardListView(ListView):
     """A paginated grid of article cards: a fixed number of queries whatever the number of
     cards (the count, the page of articles, its prefetches, and one for our own links)."""
 
     context_object_name = "articles"
+    paginator_class = CachedCountPaginator
     paginate_by = CARDS_PER_PAGE
     template_name = "articles/card_page.html"
     heading = ""
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The listing is the path and the search terms; the page number is not part of it.
+        key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
+        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -171,9 +193,11 @@ class ArticleDetailView(DetailView):
 
 @require_safe
 def robots_txt(request):
-    """Crawlers may read everything public; the admin is not for them; here is the sitemap."""
+    """Crawlers may read everything public; here is the sitemap. The admin is not named: its
+    address (`ADMIN_URL`) may be kept unguessable, which robots.txt would give away, and its
+    pages tell robots themselves not to index them (Django's `<meta name="robots">`)."""
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    lines = ["User-agent: *", "Allow: /", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
+    # Inside the security headers (added to cached answers too), outside sessions and users
+    # (a cached answer needs neither).
+    "newsroom.page_cache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,19 +86,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Page cache for readers ("microcaching"), off unless PAGE_CACHE_SECONDS is set: a public page
-# is kept whole in the cache that long and sent with `Cache-Control: max-age` of the same.
-# Django's cache middleware keeps only 200 answers to GET/HEAD that vary by no cookie and set
-# none: never the admin (`never_cache`), never /healthz. Security headers are added outside it.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
-if PAGE_CACHE_SECONDS:
-    CACHE_MIDDLEWARE_SECONDS = PAGE_CACHE_SECONDS
-    CACHE_MIDDLEWARE_KEY_PREFIX = "page"
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("newsroom.middleware.RejectNulMiddleware") + 1,
-        "django.middleware.cache.UpdateCacheMiddleware",
-    )
-    MIDDLEWARE.append("django.middleware.cache.FetchFromCacheMiddleware")
+# Readers' pages are kept whole in the cache (newsroom/page_cache.py) for at most this many
+# seconds, and served only while no content has changed since (articles/cache.py: a content
+# version bumped when any write to articles or providers commits, on any server). So the limit
+# bounds only how old a "5 minutes ago" may get; 0 turns the page cache off (ETag and
+# Last-Modified with 304 answers stay on).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out address is refused before its password is even checked.
@@ -141,6 +137,14 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     )
+
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # Local memory is per process: the content version, which tells every process that its
+    # cached pages are out of date, is then kept in a file all of this machine's processes read.
+    CACHES["content_version"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.path("CONTENT_VERSION_DIR", default=BASE_DIR / "var" / "content-version"),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

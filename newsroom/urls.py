@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS
 from articles.views import healthz, robots_txt
+from newsroom.page_cache import reader_page
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
@@ -12,9 +13,9 @@ admin.site.index_title = "Curation"
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
-    path("robots.txt", robots_txt, name="robots_txt"),
+    path("robots.txt", reader_page(robots_txt), name="robots_txt"),
     path("healthz", healthz, name="healthz"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", reader_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("providers/", include("providers.urls")),
     path("", include("articles.urls")),
 ]

@@ -6,6 +6,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# No page cache: a TestCase never commits, so the content version that invalidates cached pages
+# never moves. tests/test_cache*.py switch it on and commit for real.
+os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
 
 from newsroom.settings import *  # noqa: F403
 

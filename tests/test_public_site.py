@@ -18,7 +18,15 @@ def test_robots_txt_points_to_the_sitemap(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
-    assert "Disallow: /admin/" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_robots_txt_never_gives_the_admin_address_away(client, settings):
+    """ADMIN_URL may be unguessable; robots.txt is public. The admin's pages say noindex."""
+    for admin_url in ["admin/", "desk-7f3a/"]:
+        settings.ADMIN_URL = admin_url
+        assert admin_url not in client.get("/robots.txt").content.decode()
+    assert '<meta name="robots" content="NONE,NOARCHIVE">' in client.get("/admin/login/").text
 
 
 @pytest.mark.django_db

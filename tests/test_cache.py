@@ -1,0 +1,227 @@
+"""Readers' pages from the cache, and the content version that keeps them current: every code
+path that changes what readers see moves the version when its transaction commits, and the
+next request renders afresh. (The suite runs with the page cache off, since a TestCase never
+commits; these tests switch it on and run the commit callbacks.)"""
+
+import tempfile
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client, TestCase, override_settings
+from django.utils import timezone
+
+from articles import cache as content
+from articles.curation import set_flag
+from articles.models import Article, Topic
+from articles.seeds import import_paths
+from articles.topics import merge_topics
+from newsroom import cache as resilient
+from providers.models import Provider
+from tests.articles.seeds.builders import write_seed
+from tests.factories import make_article, make_articles
+from tests.test_faults import closed_port
+
+LOCAL_CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "page-cache-tests",
+    },
+    "content_version": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "content-version-tests",
+    },
+}
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+]
+
+
+@override_settings(PAGE_CACHE_SECONDS=60, CACHES=LOCAL_CACHES)
+class PageCacheTestCase(TestCase):
+    def setUp(self):
+        content.version_cache().clear()
+        self.client = Client()
+
+    @contextmanager
+    def commit(self):
+        """A transaction of its own whose commit callbacks run at the end of the block, as at a
+        real commit (a TestCase never commits)."""
+        with self.captureOnCommitCallbacks(execute=True) as callbacks, transaction.atomic():
+            yield callbacks
+
+    def get(self, url, **headers):
+        return self.client.get(url, headers=headers)
+
+
+class ContentVersionTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.story = make_article(title="Versioned story", topics=["AI", "ai-old"])
+
+    def assert_bumps(self, change):
+        before = content.content_version()
+        with self.commit():
+            change()
+        assert content.content_version() != before
+
+    def test_each_content_change_moves_the_version_on_commit(self):
+        """Publishing, unpublishing, featuring (queryset bulk writes), editing (a save),
+        merging topics, blocking a provider (`update()`), deleting, importing a file."""
+        articles = Article.objects.filter(pk=self.story.pk)
+        changes = {
+            "unpublish": lambda: set_flag(articles, field="is_published", value=False),
+            "publish": lambda: set_flag(articles, field="is_published", value=True),
+            "feature": lambda: set_flag(articles, field="is_featured", value=True),
+            "edit": lambda: Article.objects.get(pk=self.story.pk).save(),
+            "merge": lambda: merge_topics(
+                [Topic.objects.get(name="ai-old")], into=Topic.objects.get(name="AI")
+            ),
+            "block": lambda: Provider.objects.filter(pk=self.story.provider_id).update(
+                is_blocked=True
+            ),
+            "delete": lambda: make_article().delete(),
+        }
+        for name, change in changes.items():
+            with self.subTest(name):
+                self.assert_bumps(change)
+
+    def test_an_import_moves_the_version(self):
+        with tempfile.TemporaryDirectory() as folder:
+            write_seed(Path(folder), "a.md", title="Imported story")
+            self.assert_bumps(lambda: import_paths([folder]))
+
+    def test_a_rolled_back_change_does_not_move_it(self):
+        before = content.content_version()
+        with self.commit(), pytest.raises(RuntimeError), transaction.atomic():
+            Article.objects.filter(pk=self.story.pk).update(title="Never")
+            raise RuntimeError
+        assert content.content_version() == before
+
+    def test_a_bulk_change_moves_it_once_not_once_per_row(self):
+        make_articles(30)
+        with self.commit() as callbacks:
+            set_flag(Article.objects.all(), field="is_featured", value=True)
+        assert callbacks.count(content.bump_content_version) == 1
+        with self.commit() as callbacks:
+            Article.objects.update(heat=5)
+            Article.objects.filter(heat=5).update(quality=1)
+        assert callbacks.count(content.bump_content_version) == 1
+
+    def test_the_import_history_and_sessions_are_not_content(self):
+        before = content.content_version()
+        with self.commit():
+            import_paths([])
+            get_user_model().objects.create_user("reader", password="x-pass-123456")
+        assert content.content_version() == before
+
+
+class PageCacheTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.story = make_article(title="Cached story", topics=["AI"])
+        cls.url = cls.story.get_absolute_url()
+
+    def test_a_readers_page_is_served_from_the_cache_with_its_headers(self):
+        first = self.get(self.url)
+        assert first["X-Page-Cache"] == "miss"
+        with self.assertNumQueries(0):
+            again = self.get(self.url)
+        assert again["X-Page-Cache"] == "hit"
+        assert again.content == first.content
+        assert again["Cache-Control"] == "no-cache"
+        for header in SECURITY_HEADERS:
+            assert again[header] == first[header], header
+
+    def test_unpublishing_shows_on_the_very_next_request(self):
+        for url in ["/", self.url, "/topics/ai/", "/feed/", "/sitemap.xml"]:
+            self.get(url)
+            assert self.get(url)["X-Page-Cache"] == "hit", url
+        with self.commit():
+            set_flag(Article.objects.filter(pk=self.story.pk), field="is_published", value=False)
+        assert self.get(self.url).status_code == 404
+        for url in ["/", "/feed/", "/sitemap.xml"]:
+            response = self.get(url)
+            assert response["X-Page-Cache"] == "miss", url
+            assert self.url not in response.content.decode(), url
+
+    def test_an_edit_shows_on_the_next_request(self):
+        self.get(self.url)
+        with self.commit():
+            story = Article.objects.get(pk=self.story.pk)
+            story.title = "Edited title"
+            story.save()
+        assert "Edited title" in self.get(self.url).content.decode()
+
+    def test_editors_always_get_a_fresh_page_and_nothing_is_stored_for_them(self):
+        editor = get_user_model().objects.create_superuser("editor", password="x-pass-123456")
+        self.client.force_login(editor)
+        for _ in range(2):
+            response = self.get(self.url)
+            assert response.status_code == 200
+            assert "X-Page-Cache" not in response
+        self.client.logout()
+        assert self.get(self.url)["X-Page-Cache"] == "miss"
+
+    def test_the_admin_healthz_and_errors_are_never_cached(self):
+        for url in ["/admin/login/", "/healthz", "/no-such-page/", "/articles/nothing-here/"]:
+            self.get(url)
+            assert "X-Page-Cache" not in self.get(url), url
+
+    def test_etag_and_last_modified_answer_304(self):
+        page = self.get(self.url)
+        assert page["ETag"] and page["Last-Modified"]
+        assert self.get(self.url, if_none_match=page["ETag"]).status_code == 304
+        assert self.get(self.url, if_modified_since=page["Last-Modified"]).status_code == 304
+        assert self.get(self.url, if_none_match='"other"').status_code == 200
+        with self.commit():
+            Article.objects.filter(pk=self.story.pk).update(title="Changed")
+        assert self.get(self.url, if_none_match=page["ETag"]).status_code == 200
+
+    def test_feeds_are_validated_too(self):
+        feed = self.get("/feed/")
+        assert self.get("/feed/", if_none_match=feed["ETag"]).status_code == 304
+
+    def test_a_page_does_not_outlive_the_next_scheduled_publication(self):
+        soon = timezone.now() + timedelta(seconds=30)
+        with self.commit():
+            make_article(title="Scheduled", publish_at=soon)
+        version = content.content_version()
+        now = timezone.now().timestamp()
+        assert content.next_schedule_change(version, after=now) == soon.timestamp()
+        with override_settings(PAGE_CACHE_SECONDS=600):
+            self.get("/")
+            key = next(k for k in content.caches["default"]._cache if "page:" in k)
+            expires = content.caches["default"]._expire_info[key]
+        assert expires <= soon.timestamp() + 1
+
+
+@pytest.mark.django_db
+def test_with_redis_down_pages_come_from_the_database():
+    resilient._state.update(down_until=0.0, logged_at=None)
+    story = make_article(title="From the database")
+    client = Client(raise_request_exception=False)
+    with closed_port() as port:
+        redis = {
+            "default": {
+                "BACKEND": "newsroom.cache.ResilientRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/5",
+            }
+        }
+        with override_settings(PAGE_CACHE_SECONDS=60, CACHES=redis):
+            for _ in range(3):
+                response = client.get(story.get_absolute_url())
+                assert response.status_code == 200
+                assert "From the database" in response.content.decode()
+                assert "X-Page-Cache" not in response
+            assert client.get("/").status_code == 200
+    resilient._state.update(down_until=0.0, logged_at=None)
