@@ -1,0 +1,143 @@
+"""Does a page's cost stay flat as the archive grows? (Not a test; README "Performance".)
+
+    .venv/bin/python bench/scale.py                       # SQLite: 10,000 and 100,000 articles
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_scale .venv/bin/python bench/scale.py
+                                                          # PostgreSQL (that database is flushed!)
+
+For each size, the articles come from `bench/generate.py` through `import_seeds` (SQLite
+databases are kept in `var/bench/` for later runs). Then, in one process per size, Django's test
+client opens each page as the page cache's miss path does (an editor's session cookie
+bypasses the page cache; listing counts stay cached): the front page, a deep page (page 100),
+a topic page, search, and the admin changelist as a superuser. Prints the median of 7 runs at
+each size and the growth, against the 1.5x target.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZES = (10_000, 100_000)
+GROWTH_TARGET = 1.5
+REPEAT = 7
+SETTINGS = {
+    "SECRET_KEY": "bench-only-" + "x" * 50,
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "testserver",
+    "LOG_LEVEL": "WARNING",
+    "PAGE_CACHE_SECONDS": "60",
+    "DJANGO_SETTINGS_MODULE": "tests.settings",
+}
+
+
+def build_postgresql(articles: int) -> None:
+    from bench.generate import write_seed_files
+
+    env = {**os.environ, **SETTINGS}
+    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)
+    subprocess.run([sys.executable, "manage.py", "flush", "--no-input", "-v0"], **run)
+    folder = ROOT / "var" / "bench" / "scale-seeds"
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    write_seed_files(folder, articles)
+    subprocess.run([sys.executable, "manage.py", "import_seeds", str(folder), "--quiet"], **run)
+    subprocess.run([sys.executable, "manage.py", "dbshell", "--", "-c", "ANALYZE"], **run)
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+
+
+def measure_here() -> dict[str, float]:
+    """In this process (DATABASE_URL set): the median milliseconds of each page."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from articles.models import Article
+
+    top = Article.objects.published().ranked().filter(topics__isnull=False).first()
+    topic = top.topics.order_by("pk").first()
+    user, _ = get_user_model().objects.get_or_create(
+        username="scale-bench", defaults={"is_staff": True, "is_superuser": True}
+    )
+    reader, editor = Client(), Client()
+    editor.force_login(user)
+    reader.cookies["sessionid"] = "bench-uncached"
+    pages = {
+        "front page": (reader, "/"),
+        "deep page (100)": (reader, "/?page=100"),
+        "topic page": (reader, topic.get_absolute_url()),
+        "search": (reader, "/search/?q=cloud+data"),
+        "admin changelist": (editor, "/admin/articles/article/"),
+    }
+    times = {}
+    for name, (client, url) in pages.items():
+        client.get(url)
+        runs = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            response = client.get(url)
+            runs.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        times[name] = statistics.median(runs)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the SQLite databases")
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure_here()))
+        return
+    postgresql = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    results = {}
+    for size in SIZES:
+        env = {**os.environ, **SETTINGS, "PYTHONPATH": str(ROOT)}
+        if postgresql:
+            os.environ.update(SETTINGS)
+            build_postgresql(size)
+        else:
+            from bench.admin_changelist import build_database
+
+            path = ROOT / "var" / "bench" / f"scale-{size}.sqlite3"
+            env["DATABASE_URL"] = f"sqlite:///{path}"
+            if args.fresh or not path.exists():
+                build_database(path, size)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+            )
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure", str(size)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results[size] = json.loads(out.strip().splitlines()[-1])
+    small, large = SIZES
+    database = "PostgreSQL" if postgresql else "SQLite"
+    print(f"{database}, median of {REPEAT}, ms")
+    print(f"{'page':<20} {small:>10,} {large:>10,} {'growth':>8}")
+    worst = 0.0
+    for name in results[small]:
+        growth = results[large][name] / results[small][name]
+        worst = max(worst, growth)
+        print(
+            f"{name:<20} {results[small][name]:>10.1f} {results[large][name]:>10.1f} "
+            f"{growth:>7.2f}x"
+        )
+    print(f"worst growth {worst:.2f}x (target <= {GROWTH_TARGET}x)")
+
+
+if __name__ == "__main__":
+    main()
