@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from django.core.management import call_command
+from django.db import connections
 
 from tests.e2e.browser import keep_offline, launch
 from tests.e2e.data import load_site_data
@@ -41,6 +42,15 @@ def browser(site_data):
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def close_test_connections():
+    """Close the database connections a test body opened. With Playwright's sync API running,
+    Django's per-context connection handler gives a test body a connection of its own, which
+    nothing else closes; left open, PostgreSQL refuses to drop the test database at the end."""
+    yield
+    connections.close_all()
 
 
 def open_page(browser, *, viewport=DESKTOP, color_scheme="light"):
