@@ -349,7 +349,24 @@ class Image(models.Model):
         "cached", default=False, help_text="As the seed file says; see `file` for our own copy."
     )
     alt = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
-    file = models.ImageField(upload_to="images/%Y/%m/", blank=True)
+    file = models.ImageField(
+        upload_to="images/",
+        blank=True,
+        help_text="Our own copy of the original (`cache_images` or an upload); see `renditions`.",
+    )
+    renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The WebP renditions of `file`: [{width, height, name}], narrowest first.",
+    )
+    failure = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Why caching failed (`reason: detail`); retried only with --retry-failed.",
+    )
+    failed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -366,6 +383,11 @@ class Image(models.Model):
 
     def __str__(self):
         return self.url or self.file.name
+
+    @property
+    def is_local(self) -> bool:
+        """Whether we serve this image ourselves (it has renditions)."""
+        return bool(self.file and self.renditions)
 
 
 class ImportRun(models.Model):
