@@ -7,6 +7,7 @@ import mimetypes
 from urllib.parse import urlsplit
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
@@ -15,6 +16,7 @@ from providers.models import Provider
 
 from .models import Article, Topic
 from .templatetags.public_site import http_url, image_src, original_url, video_thumbnail
+from .views import old_topic_redirect
 
 FEED_ITEMS = 50
 
@@ -74,6 +76,15 @@ class LatestAtomFeed(LatestFeed):
 
 
 class TopicFeed(LatestFeed):
+    view_name = "articles:topic_feed"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # Checked only when the slug is no live topic's, so a feed costs nothing extra.
+            return old_topic_redirect(request, kwargs["slug"], self.view_name)
+
     def get_object(self, request, slug):
         return get_object_or_404(Topic, slug=slug)
 
@@ -92,6 +103,7 @@ class TopicFeed(LatestFeed):
 
 class TopicAtomFeed(TopicFeed):
     feed_type = Atom1Feed
+    view_name = "articles:topic_feed_atom"
 
     def subtitle(self, obj):
         return self.description(obj)

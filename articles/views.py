@@ -43,6 +43,16 @@ class FrontPageView(CardListView):
         return Article.objects.published().ranked().for_cards()
 
 
+def old_topic_redirect(request, slug: str, view_name: str) -> HttpResponsePermanentRedirect:
+    """A permanent redirect from a renamed or merged topic's old `slug` to `view_name` of the
+    topic it became, keeping the query string; 404 when `slug` was never a topic's."""
+    redirects = TopicRedirect.objects.select_related("topic")
+    redirect = get_object_or_404(redirects, old_slug=slug)
+    target = reverse(view_name, kwargs={"slug": redirect.topic.slug})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+
+
 class TopicView(CardListView):
     """One topic's cards. The old slug of a renamed or merged topic answers with a permanent
     redirect to the topic it became."""
@@ -50,14 +60,9 @@ class TopicView(CardListView):
     template_name = "articles/topic.html"
 
     def get(self, request, *args, **kwargs):
-        slug = self.kwargs["slug"]
-        self.topic = Topic.objects.filter(slug=slug).first()
+        self.topic = Topic.objects.filter(slug=self.kwargs["slug"]).first()
         if self.topic is None:
-            redirects = TopicRedirect.objects.select_related("topic")
-            redirect = get_object_or_404(redirects, old_slug=slug)
-            query = request.META.get("QUERY_STRING", "")
-            target = redirect.topic.get_absolute_url()
-            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+            return old_topic_redirect(request, self.kwargs["slug"], "articles:topic")
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

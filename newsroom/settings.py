@@ -83,6 +83,20 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Page cache for readers ("microcaching"), off unless PAGE_CACHE_SECONDS is set: a public page
+# is kept whole in the cache that long and sent with `Cache-Control: max-age` of the same.
+# Django's cache middleware keeps only 200 answers to GET/HEAD that vary by no cookie and set
+# none: never the admin (`never_cache`), never /healthz. Security headers are added outside it.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
+if PAGE_CACHE_SECONDS:
+    CACHE_MIDDLEWARE_SECONDS = PAGE_CACHE_SECONDS
+    CACHE_MIDDLEWARE_KEY_PREFIX = "page"
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("newsroom.middleware.RejectNulMiddleware") + 1,
+        "django.middleware.cache.UpdateCacheMiddleware",
+    )
+    MIDDLEWARE.append("django.middleware.cache.FetchFromCacheMiddleware")
+
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out address is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",

@@ -28,7 +28,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import SLUG_MAX_LENGTH, Article, Image, ImportRun, RelatedLink, TaggedArticle
+from articles.models import (
+    SLUG_MAX_LENGTH,
+    Article,
+    Image,
+    ImportRun,
+    RelatedLink,
+    TaggedArticle,
+    TopicRedirect,
+)
 from articles.models import Topic as TopicModel
 from providers.models import Provider, slug_for_domain
 
@@ -500,9 +508,10 @@ def _write_children(pairs, provider_ids, topic_ids, retagged: set[int], cached: 
             links.append(link)
             link_images.append((link, related.images))
         if article.pk in retagged:
+            # Two names can lead to one topic (a merged name and the topic it became).
+            tag_ids = dict.fromkeys(topic_ids[topic.lower()] for topic in record.topics)
             tagged.extend(
-                TaggedArticle(content_object_id=article.pk, tag_id=topic_ids[topic.lower()])
-                for topic in record.topics
+                TaggedArticle(content_object_id=article.pk, tag_id=tag_id) for tag_id in tag_ids
             )
     RelatedLink.objects.bulk_create(links)
     images.extend(
@@ -556,7 +565,8 @@ def _unique_provider_slugs(domains: list[str]) -> list[str]:
 
 
 def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
-    """The id of every topic the records name, by lower-cased name; missing ones created."""
+    """The id of every topic the records name, by lower-cased name: an existing topic, else the
+    topic a renamed or merged one became, else a new one."""
     wanted = {}
     for record in records:
         for topic in record.topics:
@@ -567,6 +577,12 @@ def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
         Q(lower_name__in=list(wanted)) | Q(name__in=list(wanted.values()))
     )
     ids = {topic.name.lower(): topic.pk for topic in existing}
+    # A name an editor renamed or merged away maps to the topic it became, so a re-import
+    # does not bring the old topic back.
+    renamed = TopicRedirect.objects.annotate(lower_name=Lower("old_name")).filter(
+        lower_name__in=[key for key in wanted if key not in ids]
+    )
+    ids.update({redirect.lower_name: redirect.topic_id for redirect in renamed})
     missing = [name for key, name in wanted.items() if key not in ids]
     maker = TopicModel()
     bases = [(maker.slugify(name) or "topic")[:90] for name in missing]

@@ -33,6 +33,20 @@ class FeedTests(TestCase):
         make_article(title="Unpublished one", topics=["AI"], is_published=False)
         make_article(title="Blocked one", topics=["AI"], provider=make_provider(is_blocked=True))
 
+    def test_a_merged_topics_feeds_redirect_to_the_topic_it_became(self):
+        """Readers subscribed to a merged topic's feed keep getting stories."""
+        from articles.models import Topic
+        from articles.topics import merge_topics
+
+        merge_topics([Topic.objects.get(name="Robots")], into=Topic.objects.get(name="AI"))
+        for old, new in [
+            ("/topics/robots/feed/", "/topics/ai/feed/"),
+            ("/topics/robots/feed/atom/", "/topics/ai/feed/atom/"),
+        ]:
+            response = self.client.get(old)
+            assert (response.status_code, response["Location"]) == (301, new)
+        assert self.client.get("/topics/never-a-topic/feed/").status_code == 404
+
     def rss_items(self, url):
         response = self.client.get(url)
         assert response.status_code == 200

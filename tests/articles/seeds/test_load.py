@@ -304,3 +304,21 @@ def test_queries_per_batch_do_not_grow_with_files_topics_or_related_links(tmp_pa
     small, large = queries_for(2, tmp_path / "small"), queries_for(40, tmp_path / "large")
     assert small <= 20
     assert large - small < 38 / 5
+
+
+def test_a_merged_or_renamed_topic_does_not_come_back_on_reimport(tmp_path):
+    """Names an editor merged or renamed away map to the topic they became."""
+    from articles.topics import merge_topics, save_topic
+
+    path = write_seed(tmp_path, "a.md", topics=["ML", "AI", "Robots"])
+    import_paths([tmp_path])
+    merge_topics([Topic.objects.get(name="ML")], into=Topic.objects.get(name="AI"))
+    robots = Topic.objects.get(name="Robots")
+    robots.name, robots.slug = "Robotics", "robotics"
+    save_topic(robots, old_slug="robots", old_name="Robots")
+
+    write_seed(tmp_path, "a.md", topics=["ml", "AI", "robots"], excerpt="Changed.")
+    report = import_paths([path])
+    assert (report.updated, report.rejected) == (1, 0)
+    assert sorted(Topic.objects.values_list("name", flat=True)) == ["AI", "Robotics"]
+    assert sorted(Article.objects.get().topics.names()) == ["AI", "Robotics"]
