@@ -75,8 +75,8 @@ class ImageInline(admin.TabularInline):
     form = ImageInlineForm
     fk_name = "article"
     extra = 0
-    fields = ["preview", "position", "url", "upload", "width", "height", "alt"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "position", "url", "upload", "width", "height", "alt", "failure"]
+    readonly_fields = ["preview", "failure"]
     ordering = ["position", "pk"]
 
     @admin.display(description="preview")
