@@ -531,10 +531,9 @@ def _flush_discarded() -> None:
         delete_unused_files(files)
 
 
-def delete_unused_files(files: dict[str, Iterable[str]], *, storage=None) -> int:
+def delete_unused_files(files: dict[str, Iterable[str]]) -> int:
     """Delete each original in `files` with its renditions unless an image row or a provider
     logo names it; returns the number of originals deleted."""
-    storage = storage or default_storage
     names = list(files)
     used = set()
     for start in range(0, len(names), 500):
@@ -546,7 +545,7 @@ def delete_unused_files(files: dict[str, Iterable[str]], *, storage=None) -> int
         if name in used:
             continue
         for path in [name, *files[name]]:
-            storage.delete(path)
+            default_storage.delete(path)
         deleted += 1
     return deleted
 
@@ -590,15 +589,14 @@ def attach_logo(provider: Provider, upload: VerifiedUpload) -> None:
 # Rendering.
 
 
-def rendition_url(renditions: list[dict], width: int, *, storage=None) -> str:
+def rendition_url(renditions: list[dict], width: int) -> str:
     """The URL of the widest rendition no wider than `width` (else the narrowest)."""
     if not renditions:
         return ""
     fitting = [r for r in renditions if r["width"] <= width] or renditions[:1]
-    return (storage or default_storage).url(fitting[-1]["name"])
+    return default_storage.url(fitting[-1]["name"])
 
 
-def srcset(renditions: list[dict], *, storage=None) -> str:
+def srcset(renditions: list[dict]) -> str:
     """`url 320w, url 640w, …` over the renditions."""
-    storage = storage or default_storage
-    return ", ".join(f"{storage.url(r['name'])} {r['width']}w" for r in renditions)
+    return ", ".join(f"{default_storage.url(r['name'])} {r['width']}w" for r in renditions)

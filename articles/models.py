@@ -384,11 +384,6 @@ class Image(models.Model):
     def __str__(self):
         return self.url or self.file.name
 
-    @property
-    def is_local(self) -> bool:
-        """Whether we serve this image ourselves (it has renditions)."""
-        return bool(self.file and self.renditions)
-
 
 class ImportRun(models.Model):
     """One run of the seed importer, from the command line or the admin."""

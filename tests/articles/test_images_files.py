@@ -104,6 +104,13 @@ class AdminUploadTests(MediaTestCase):
         html = self.client.get(self.article.get_absolute_url()).content.decode()
         assert f'srcset="{images.srcset(image.renditions)}"' in html
 
+    def test_the_change_form_shows_why_an_image_failed(self):
+        Image.objects.create(
+            article=self.article, url="https://x.example/a.jpg", failure="http_status: HTTP 404"
+        )
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        assert "http_status: HTTP 404" in self.client.get(url).content.decode()
+
     def test_a_bad_upload_is_a_form_error_and_nothing_is_stored(self):
         for data in [b"<?php echo 'hi'; ?>", png_bomb(), picture("BMP", size=(5, 5))]:
             response = self.post_article(upload(data))
