@@ -27,7 +27,7 @@ from providers.models import Provider
 
 from . import admin_views, curation
 from .admin_filters import ProviderFilter, ScheduleFilter, TopicFilter
-from .forms import ArticleActionForm, ArticleAdminForm, TopicMergeForm
+from .forms import ArticleActionForm, ArticleAdminForm, ImageInlineForm, TopicMergeForm
 from .models import (
     SEARCH_MAX_WORDS,
     Article,
@@ -72,10 +72,11 @@ def reader_status(article: Article) -> tuple[str, str]:
 
 class ImageInline(admin.TabularInline):
     model = Image
+    form = ImageInlineForm
     fk_name = "article"
     extra = 0
-    fields = ["preview", "position", "url", "file", "width", "height", "alt"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "position", "url", "upload", "width", "height", "alt", "failure"]
+    readonly_fields = ["preview", "failure"]
     ordering = ["position", "pk"]
 
     @admin.display(description="preview")

@@ -6,7 +6,8 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
-from .models import Article, Topic
+from . import images
+from .models import Article, Image, Topic
 from .seeds import canonical_url
 
 HAND_BACK_HELP = (
@@ -14,6 +15,54 @@ HAND_BACK_HELP = (
     "overwrites it again."
 )
 EDITOR_OWNED_HELP = "Editor's value: imports leave it alone."
+
+
+class VerifiedImageField(forms.FileField):
+    """An uploaded picture, verified by Pillow as `cache_images` verifies a download (size,
+    pixels, format, a complete decode): cleans to an `images.VerifiedUpload`, or None when no
+    file was given. A bad file is a form error; nothing is stored either way."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        try:
+            return images.verify_upload(upload)
+        except images.ImageRejected as rejection:
+            raise ValidationError(
+                "This file cannot be used as an image (%(detail)s). Upload a JPEG, PNG, "
+                "WebP or GIF picture.",
+                code=rejection.reason,
+                params={"detail": rejection.detail},
+            ) from rejection
+
+
+class ImageInlineForm(forms.ModelForm):
+    """An article's (or related link's) image in the admin: a remote URL, or an uploaded
+    picture that we store with its renditions."""
+
+    upload = VerifiedImageField(
+        required=False,
+        help_text="A JPEG, PNG, WebP or GIF picture; readers then see it instead of the URL. "
+        "The image at position 0 is the article's lead image.",
+    )
+
+    class Meta:
+        model = Image
+        fields = ["position", "url", "width", "height", "alt"]
+
+    def clean(self):
+        cleaned = super().clean()
+        given = cleaned.get("url") or cleaned.get("upload") or self.instance.file
+        if not given and "upload" not in self.errors:
+            raise ValidationError("Give the image a URL or upload a picture.")
+        return cleaned
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("upload")
+        if upload is not None:
+            images.attach_upload(self.instance, upload)
+        return super().save(commit)
 
 
 def topic_widget(multiple=False):

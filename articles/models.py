@@ -63,7 +63,7 @@ def search_document():
     """The PostgreSQL full-text document of an article: title (weight A) and excerpt (B).
 
     Computed in the query; the GIN index that serves it (PostgreSQL only, created by migration
-    0005) is `GinIndex(search_document(), name="article_search")`: exactly this expression."""
+    0006) is `GinIndex(search_document(), name="article_search")`: exactly this expression."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "excerpt", weight="B", config=SEARCH_CONFIG
     )
@@ -384,7 +384,24 @@ class Image(models.Model):
         "cached", default=False, help_text="As the seed file says; see `file` for our own copy."
     )
     alt = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
-    file = models.ImageField(upload_to="images/%Y/%m/", blank=True)
+    file = models.ImageField(
+        upload_to="images/",
+        blank=True,
+        help_text="Our own copy of the original (`cache_images` or an upload); see `renditions`.",
+    )
+    renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The WebP renditions of `file`: [{width, height, name}], narrowest first.",
+    )
+    failure = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Why caching failed (`reason: detail`); retried only with --retry-failed.",
+    )
+    failed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]

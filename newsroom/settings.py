@@ -200,16 +200,31 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Images (README "Images"). Cached images are served from MEDIA_URL as WebP renditions; an image
+# not cached yet is hot-linked from its outlet when IMAGES_HOTLINK is on, else a neutral
+# placeholder is shown (and the CSP below then allows no outside image but YouTube's thumbnails).
+IMAGES_HOTLINK = env.bool("IMAGES_HOTLINK", default=True)
+# Hosts `cache_images` may fetch from although they resolve to a non-public address (tests serve
+# images on 127.0.0.1). Empty in production: private, loopback and link-local are refused.
+IMAGES_FETCH_ALLOWED_HOSTS = env.list("IMAGES_FETCH_ALLOWED_HOSTS", default=[])
+IMAGES_MAX_BYTES = env.int("IMAGES_MAX_BYTES", default=15 * 1024 * 1024)
+IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_PIXELS", default=40_000_000)
+# Seconds: to connect and between two reads; and for a whole download, redirects included.
+IMAGES_FETCH_TIMEOUT = env.float("IMAGES_FETCH_TIMEOUT", default=10.0)
+IMAGES_FETCH_DEADLINE = env.float("IMAGES_FETCH_DEADLINE", default=60.0)
+
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere, ours or the admin's.
 # The article page's JSON-LD is a data block (`type="application/ld+json"`), which browsers never
-# execute, so script-src does not apply to it. Images are hot-linked from the outlets (a few
-# still over http:); the only frame is YouTube's privacy-enhanced player, loaded on click.
+# execute, so script-src does not apply to it. Uncached images are hot-linked from the outlets (a
+# few still over http:) unless IMAGES_HOTLINK is off; the only frame is YouTube's
+# privacy-enhanced player, loaded on click.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "https:", "http:"],
+        "img-src": [SELF, "data:", "https://i.ytimg.com"]
+        + (["https:", "http:"] if IMAGES_HOTLINK else []),
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": ["https://www.youtube-nocookie.com"],
@@ -274,5 +289,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Lockouts are warnings; its per-attempt chatter and start-up banner are not needed.
         "axes": {"level": "WARNING"},
+        # cache_images logs its own summary; a line per image request would drown it.
+        "httpx": {"level": "WARNING"},
     },
 }

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -19,3 +20,6 @@ urlpatterns = [
     path("providers/", include("providers.urls")),
     path("", include("articles.urls")),
 ]
+# Cached and uploaded images in development; `static()` adds nothing with DEBUG off, where the
+# proxy serves MEDIA_ROOT (README "Deploying").
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

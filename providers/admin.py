@@ -1,12 +1,36 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
+from articles import images
+from articles.forms import VerifiedImageField
 from articles.models import Article
+from articles.templatetags.public_site import logo_src
 
 from .models import Provider
+
+
+class ProviderAdminForm(forms.ModelForm):
+    """A provider in the admin; its logo is uploaded, verified and stored with renditions."""
+
+    logo_upload = VerifiedImageField(
+        label="Upload a logo",
+        required=False,
+        help_text="A JPEG, PNG, WebP or GIF picture; replaces the current logo.",
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["name", "domain", "slug", "is_blocked", "logo_url"]
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("logo_upload")
+        if upload is not None:
+            images.attach_logo(self.instance, upload)
+        return super().save(commit)
 
 
 @admin.register(Provider)
@@ -15,7 +39,9 @@ class ProviderAdmin(admin.ModelAdmin):
     list_filter = ["is_blocked"]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["domain"]}
-    fields = ["name", "domain", "slug", "is_blocked", "logo", "logo_url"]
+    form = ProviderAdminForm
+    fields = ["name", "domain", "slug", "is_blocked", "logo_preview", "logo_upload", "logo_url"]
+    readonly_fields = ["logo_preview"]
     actions = ["block", "unblock"]
     show_facets = admin.ShowFacets.NEVER
 
@@ -34,6 +60,13 @@ class ProviderAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(article_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
         )
+
+    @admin.display(description="logo")
+    def logo_preview(self, provider):
+        src = logo_src(provider) if provider.pk else ""
+        if not src:
+            return "—"
+        return format_html('<img class="nr-preview" src="{}" alt="">', src)
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, provider):

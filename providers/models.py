@@ -34,7 +34,13 @@ class Provider(models.Model):
         max_length=253, unique=True, help_text="Lower case, without “www.”, e.g. govtech.com."
     )
     slug = models.SlugField(max_length=255, unique=True)
-    logo = models.ImageField(upload_to="providers/logos/", blank=True)
+    logo = models.ImageField(upload_to="images/", blank=True)
+    logo_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The WebP renditions of `logo`: [{width, height, name}], narrowest first.",
+    )
     logo_url = models.URLField(
         max_length=2000, blank=True, help_text="The logo the seed files point at."
     )

@@ -383,6 +383,7 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
     creates, updates = _classify(records, report, force=force, lock=True)
     if not creates and not updates:
         return
+    cached = {}
     everything = creates + [record for _, record in updates]
     provider_ids = _ensure_providers(everything)
     topic_ids = _ensure_topics(everything)
@@ -415,6 +416,7 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
         Article.objects.bulk_update(
             changed, [*IMPORTED_FIELDS, *BOOKKEEPING_FIELDS, "updated_at"], batch_size=100
         )
+        cached = _image_cache_by_url(article_ids)
         Image.objects.filter(article_id__in=article_ids).delete()
         RelatedLink.objects.filter(article_id__in=article_ids).delete()
         TaggedArticle.objects.filter(content_object_id__in=[a.pk for a in retag]).delete()
@@ -424,7 +426,27 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
         (article, record) for article, record in updates
     ]
     retagged = {article.pk for article in retag} | {article.pk for article in new_articles}
-    _write_children(pairs, provider_ids, topic_ids, retagged)
+    _write_children(pairs, provider_ids, topic_ids, retagged, cached)
+
+
+def _image_cache_by_url(article_ids: list[int]) -> dict[str, dict]:
+    """What `cache_images` recorded for the images of these articles and of their related
+    links, by URL: the new rows a re-import writes take it over, so a changed seed file neither
+    loses a local copy nor retries a failure (and the old rows' files stay in use)."""
+    rows = (
+        Image.objects.filter(
+            Q(article_id__in=article_ids) | Q(related_link__article_id__in=article_ids)
+        )
+        .exclude(file="", failure="")
+        .values_list("url", "file", "width", "height", "renditions", "failure", "failed_at")
+    )
+    cached = {}
+    for url, file, width, height, renditions, failure, failed_at in rows:
+        if file:
+            cached[url] = {"file": file, "width": width, "height": height, "renditions": renditions}
+        else:
+            cached.setdefault(url, {"failure": failure, "failed_at": failed_at})
+    return cached
 
 
 def _article_values(record: SeedRecord, provider_ids: dict[str, int]) -> dict:
@@ -453,9 +475,9 @@ def _article_values(record: SeedRecord, provider_ids: dict[str, int]) -> dict:
     }
 
 
-def _write_children(pairs, provider_ids, topic_ids, retagged: set[int]) -> None:
+def _write_children(pairs, provider_ids, topic_ids, retagged: set[int], cached: dict) -> None:
     """Images, related links (with their images) and topic links of freshly written articles,
-    in a fixed number of bulk statements."""
+    in a fixed number of bulk statements; images take over what `cached` holds for their URL."""
     images, links, link_images, tagged = [], [], [], []
     for article, record in pairs:
         images.extend(
@@ -463,10 +485,9 @@ def _write_children(pairs, provider_ids, topic_ids, retagged: set[int]) -> None:
                 article_id=article.pk,
                 position=position,
                 url=image.url,
-                width=image.width,
-                height=image.height,
                 is_cached=image.is_cached,
                 alt=image.alt,
+                **{"width": image.width, "height": image.height, **cached.get(image.url, {})},
             )
             for position, image in enumerate(record.images)
         )
@@ -498,10 +519,9 @@ def _write_children(pairs, provider_ids, topic_ids, retagged: set[int]) -> None:
             related_link_id=link.pk,
             position=position,
             url=image.url,
-            width=image.width,
-            height=image.height,
             is_cached=image.is_cached,
             alt=image.alt,
+            **{"width": image.width, "height": image.height, **cached.get(image.url, {})},
         )
         for link, seed_images in link_images
         for position, image in enumerate(seed_images)

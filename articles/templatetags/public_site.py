@@ -4,14 +4,20 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 from django import template
+from django.conf import settings
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles import videos
+from articles import images, videos
 
 register = template.Library()
 
 HEADLINE_MAX_LENGTH = 110  # schema.org / Google's limit for a NewsArticle headline
+# An image's `src` when it is cached: browsers that ignore `srcset` get this width.
+FALLBACK_WIDTH = 640
+# Shown for an uncached image when IMAGES_HOTLINK is off.
+PLACEHOLDER = "img/placeholder.svg"
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
@@ -24,12 +30,39 @@ def http_url(url):
 
 @register.filter
 def image_src(image):
-    """Where a browser fetches `image`: our own copy when we have one, else its http(s) URL."""
+    """Where a browser fetches `image` (an `Image`): our own rendition when it is cached (up to
+    `FALLBACK_WIDTH` wide; `image_srcset` offers the others); else its http(s) URL when
+    `IMAGES_HOTLINK` is on, or a neutral placeholder when it is off; "" for no image."""
     if not image:  # no image (`|first` of an empty list gives "")
         return ""
+    if image.renditions:
+        return images.rendition_url(image.renditions, FALLBACK_WIDTH)
     if image.file:
         return image.file.url
-    return http_url(image.url)
+    remote = http_url(image.url)
+    if remote and not settings.IMAGES_HOTLINK:
+        return static(PLACEHOLDER)
+    return remote
+
+
+@register.filter
+def image_srcset(image):
+    """The `srcset` of a cached `image` (its WebP renditions), else ""."""
+    return images.srcset(image.renditions) if image and image.renditions else ""
+
+
+@register.filter
+def logo_src(provider):
+    """A provider's logo, as `image_src` does for an image."""
+    if provider.logo_renditions:
+        return images.rendition_url(provider.logo_renditions, FALLBACK_WIDTH)
+    remote = http_url(provider.logo_url)
+    return remote if settings.IMAGES_HOTLINK else ""
+
+
+@register.filter
+def logo_srcset(provider):
+    return images.srcset(provider.logo_renditions)
 
 
 @register.filter

@@ -26,7 +26,7 @@ def remove_search_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0004_editor_group'),
+        ('articles', '0005_image_cache'),
         ('providers', '0001_initial'),
     ]
 
