@@ -4,7 +4,7 @@ from taggit.models import TagBase, TaggedItemBase
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models import Case, F, FloatField, Func, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -169,12 +169,15 @@ class ArticleQuerySet(models.QuerySet):
         matching_providers = Provider.objects.annotate(
             document=SearchVector("name", config=SEARCH_CONFIG)
         ).filter(document=query)
-        matching_topics = TaggedArticle.objects.annotate(
-            document=SearchVector("tag__name", config=SEARCH_CONFIG)
+        matching_topics = Topic.objects.annotate(
+            document=SearchVector("name", config=SEARCH_CONFIG)
         ).filter(document=query)
-        return Q(provider__in=matching_providers) | Q(
-            pk__in=matching_topics.values("content_object")
+        # Correlated, so that it is asked only of the rows walked (newest first), not of every
+        # tagging in the archive up front.
+        tagged = TaggedArticle.objects.filter(
+            content_object=OuterRef("pk"), tag__in=matching_topics
         )
+        return Q(provider__in=matching_providers) | Exists(tagged)
 
     def _postgresql_match(self, terms):
         query = self._postgresql_query(terms)
@@ -199,12 +202,16 @@ class ArticleQuerySet(models.QuerySet):
     def _words_match(terms):
         matching = Q()
         for word in terms.split()[:SEARCH_MAX_WORDS]:
-            topics = TaggedArticle.objects.filter(tag__name__icontains=word)
+            # Correlated, so that it is asked only of the rows walked (newest first), not of
+            # every tagging in the archive up front.
+            topics = TaggedArticle.objects.filter(
+                content_object=OuterRef("pk"), tag__name__icontains=word
+            )
             matching &= (
                 Q(title__icontains=word)
                 | Q(excerpt__icontains=word)
                 | Q(provider__name__icontains=word)
-                | Q(pk__in=topics.values("content_object"))
+                | Exists(topics)
             )
         return matching
 
