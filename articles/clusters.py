@@ -1,6 +1,7 @@
 """Related stories as readers see them: without links to the story itself or to blocked
 outlets, and pointing at our own page wherever we hold (and publish) the story they name."""
 
+from .cards import article_paths
 from .models import Article
 from .seeds.text import canonical_url, is_http_url
 
@@ -34,10 +35,11 @@ def attach_local_urls(links) -> None:
         .filter(canonical_url__in=canonicals)
         .values_list("canonical_url", "slug")
     )
+    path = article_paths()
     for link, key in keys:
         slug = ours.get(key)
         if slug:
-            link.local_url = Article(slug=slug).get_absolute_url()
+            link.local_url = path(slug)
 
 
 def prepare_cards(articles) -> None:

@@ -58,7 +58,7 @@ class LatestFeed(Feed):
         return item.provider.name
 
     def item_categories(self, item):
-        return [topic.name for topic in item.topics.all()]
+        return [topic.name for topic in item.card_topics]
 
     def item_enclosures(self, item):
         url = video_thumbnail(item) or image_src(item.lead_images[0] if item.lead_images else None)

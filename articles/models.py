@@ -119,6 +119,10 @@ class Kind(models.TextChoices):
     VIDEO = "video", "Video"
 
 
+# Article columns that no listing (cards, feeds) shows: `for_cards()` does not read them.
+CARD_DEFERRED = ("secured", "extra", "seed_raw", "edited_fields", "source", "content_hash")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, not removed, not from a blocked provider, and inside
@@ -217,14 +221,24 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self):
         """Everything an article card shows, in a fixed number of queries whatever the number
-        of articles: the provider, topics, the lead image (`lead_images`, at most one) and the
-        top three related stories (`top_related`, each with its provider)."""
+        of articles: the provider, topics (`card_topics`), the lead image (`lead_images`, at
+        most one) and the top three related stories (`top_related`, each with its provider). The
+        columns no
+        listing shows (raw seed values, extra keys, editorial bookkeeping) are not read."""
         lead_image = Image.objects.order_by("position", "pk")[:1]
-        top_related = RelatedLink.objects.select_related("provider").order_by("position", "pk")
-        return self.select_related("provider").prefetch_related(
-            "topics",
-            Prefetch("images", queryset=lead_image, to_attr="lead_images"),
-            Prefetch("related_links", queryset=top_related[:3], to_attr="top_related"),
+        top_related = (
+            RelatedLink.objects.select_related("provider")
+            .defer("excerpt", "provider__logo_renditions")
+            .order_by("position", "pk")
+        )
+        return (
+            self.select_related("provider")
+            .defer(*CARD_DEFERRED)
+            .prefetch_related(
+                Prefetch("topics", to_attr="card_topics"),
+                Prefetch("images", queryset=lead_image, to_attr="lead_images"),
+                Prefetch("related_links", queryset=top_related[:3], to_attr="top_related"),
+            )
         )
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from .cache import cached_count
+from .cards import render_cards
 from .clusters import attach_local_urls, is_shown, prepare_cards
 from .models import SEARCH_WINDOW, Article, Image, RelatedLink, Topic, TopicRedirect
 from .templatetags.public_site import image_src, video_thumbnail
@@ -53,6 +54,7 @@ class CardListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         prepare_cards(context["articles"])
+        context["cards"] = render_cards(context["articles"])
         context.setdefault("heading", self.heading)
         return context
 
