@@ -4,7 +4,7 @@ from taggit.models import TagBase, TaggedItemBase
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models import Case, F, FloatField, Func, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,8 @@ HEAT_MINUTES = 6
 # the word-by-word fallback looks at (each costs a condition in the query).
 SEARCH_CONFIG = "english"
 SEARCH_MAX_WORDS = 8
+# Search ranks and counts only this many of the newest matches (see `ArticleQuerySet.search()`).
+SEARCH_WINDOW = 1000
 
 
 class Rank(Func):
@@ -147,49 +149,75 @@ class ArticleQuerySet(models.QuerySet):
         return self.alias(rank=Rank()).order_by("-is_featured", "-rank", "-published_at", "-pk")
 
     def search(self, terms: str):
-        """Articles whose title, excerpt, provider name or topic names match `terms`, best first.
+        """The newest `SEARCH_WINDOW` articles whose title, excerpt, provider name or topic names
+        match `terms`, best first.
 
         On PostgreSQL: full-text search (`websearch_to_tsquery`, English stemming) on title
         (weight A) and excerpt (weight B), ranked by `ts_rank`, with a bonus when the provider
         or a topic matches. Elsewhere (SQLite): every word of `terms` must appear somewhere,
-        case-insensitively, in the same fields; the public ranking orders the results."""
-        if connections[self.db].vendor == "postgresql":
-            return self._search_postgresql(terms)
-        return self._search_words(terms)
+        case-insensitively, in the same fields; the public ranking orders the results.
 
-    def _search_postgresql(self, terms):
-        query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
+        Only the newest `SEARCH_WINDOW` matches (by `published_at`) are ranked and counted, so a
+        word found in half the archive costs the same as one found in a window's worth."""
+        postgresql = connections[self.db].vendor == "postgresql"
+        matching = self._postgresql_match(terms) if postgresql else self._words_match(terms)
+        newest = self.filter(matching).order_by("-published_at", "-pk").values("pk")
+        window = self.filter(pk__in=newest[:SEARCH_WINDOW])
+        return self._postgresql_ranked(window, terms) if postgresql else window.ranked()
+
+    @staticmethod
+    def _postgresql_query(terms):
+        return SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
+
+    def _postgresql_topic_or_provider(self, query):
         matching_providers = Provider.objects.annotate(
             document=SearchVector("name", config=SEARCH_CONFIG)
         ).filter(document=query)
-        matching_topics = TaggedArticle.objects.annotate(
-            document=SearchVector("tag__name", config=SEARCH_CONFIG)
+        matching_topics = Topic.objects.annotate(
+            document=SearchVector("name", config=SEARCH_CONFIG)
         ).filter(document=query)
+        # Correlated, so that it is asked only of the rows walked (newest first), not of every
+        # tagging in the archive up front.
+        tagged = TaggedArticle.objects.filter(
+            content_object=OuterRef("pk"), tag__in=matching_topics
+        )
+        return Q(provider__in=matching_providers) | Exists(tagged)
+
+    def _postgresql_match(self, terms):
+        query = self._postgresql_query(terms)
         # The text match is a subquery of its own so that PostgreSQL can answer it from the GIN
         # index on `search_document()`; OR-ed with the joins below, it could not.
         matching_text = (
             Article.objects.alias(document=search_document()).filter(document=query).values("pk")
         )
-        provider_match = Q(provider__in=matching_providers)
-        topic_match = Q(pk__in=matching_topics.values("content_object"))
-        bonus = Case(When(provider_match | topic_match, then=Value(0.5)), default=Value(0.0))
-        return (
-            self.filter(Q(pk__in=matching_text) | provider_match | topic_match)
-            .annotate(search_rank=SearchRank(search_document(), query) + bonus)
-            .order_by("-search_rank", "-published_at", "-pk")
+        return Q(pk__in=matching_text) | self._postgresql_topic_or_provider(query)
+
+    def _postgresql_ranked(self, window, terms):
+        query = self._postgresql_query(terms)
+        bonus = Case(
+            When(self._postgresql_topic_or_provider(query), then=Value(0.5)),
+            default=Value(0.0),
+        )
+        return window.annotate(search_rank=SearchRank(search_document(), query) + bonus).order_by(
+            "-search_rank", "-published_at", "-pk"
         )
 
-    def _search_words(self, terms):
-        articles = self
+    @staticmethod
+    def _words_match(terms):
+        matching = Q()
         for word in terms.split()[:SEARCH_MAX_WORDS]:
-            topics = TaggedArticle.objects.filter(tag__name__icontains=word)
-            articles = articles.filter(
+            # Correlated, so that it is asked only of the rows walked (newest first), not of
+            # every tagging in the archive up front.
+            topics = TaggedArticle.objects.filter(
+                content_object=OuterRef("pk"), tag__name__icontains=word
+            )
+            matching &= (
                 Q(title__icontains=word)
                 | Q(excerpt__icontains=word)
                 | Q(provider__name__icontains=word)
-                | Q(pk__in=topics.values("content_object"))
+                | Exists(topics)
             )
-        return articles.ranked()
+        return matching
 
     def for_cards(self):
         """Everything an article card shows, in a fixed number of queries whatever the number

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 from .cache import cached_count
 from .cards import render_cards, render_cluster
 from .clusters import attach_local_urls, is_shown, prepare_cards
-from .models import Article, Image, RelatedLink, Topic, TopicRedirect
+from .models import SEARCH_WINDOW, Article, Image, RelatedLink, Topic, TopicRedirect
 from .templatetags.public_site import image_src, video_thumbnail
 
 CARDS_PER_PAGE = 24
@@ -125,7 +125,8 @@ class CategoryView(CardListView):
 
 class SearchView(CardListView):
     """`/search/?q=`: see `ArticleQuerySet.search()` for what matches on each database. An
-    empty query shows the form; an over-long one is refused with a message, not run."""
+    empty query shows the form; an over-long one is refused with a message, not run. Only the
+    newest `SEARCH_WINDOW` matches are paginated: when there are more, the count says so."""
 
     template_name = "articles/search.html"
 
@@ -144,6 +145,7 @@ class SearchView(CardListView):
             query=self.query,
             too_long=self.too_long,
             max_length=SEARCH_MAX_LENGTH,
+            search_window=SEARCH_WINDOW,
             heading=f"Search: {self.query}" if self.query and not self.too_long else "Search",
             **kwargs,
         )

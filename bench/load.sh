@@ -8,7 +8,7 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_load bench/load.sh
 #                                       # an existing, dedicated PostgreSQL database (flushed!)
 # Knobs: DURATION (30s), CONNECTIONS (64), THREADS (wrk threads, 2), WORKERS (2), GTHREADS (4),
-# PORT (8765), GENERATED (10000), TIMEOUT (10s); PAGE_CACHE_SECONDS (0: off; see README).
+# PORT (8765), GENERATED (10000), TIMEOUT (10s); PAGE_CACHE_SECONDS (60, as in production; 0: off).
 #
 # Only 127.0.0.1 is ever targeted: the server binds it and wrk is pointed at it, nowhere else.
 set -euo pipefail
@@ -56,7 +56,7 @@ story = Article.objects.published().ranked().filter(topics__isnull=False).first(
 print(story.get_absolute_url(), story.topics.first().slug)")
 PAGES=("/" "$ARTICLE" "/topics/$TOPIC/" "/search/?q=cloud+data" "/feed/")
 
-echo "== gunicorn: $WORKERS workers x $GTHREADS threads (gthread) on $HOST:$PORT, page cache ${PAGE_CACHE_SECONDS:-0} s"
+echo "== gunicorn: $WORKERS workers x $GTHREADS threads (gthread) on $HOST:$PORT, page cache ${PAGE_CACHE_SECONDS:-60} s"
 .venv/bin/gunicorn newsroom.wsgi --bind "$HOST:$PORT" --worker-class gthread \
   --workers "$WORKERS" --threads "$GTHREADS" --log-level warning \
   >"$WORK/gunicorn.log" 2>&1 &

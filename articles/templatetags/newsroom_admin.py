@@ -4,7 +4,7 @@ stays fast on large tables."""
 import datetime
 
 from django import template
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -43,10 +43,11 @@ def newsroom_dashboard(context):
 @register.inclusion_tag("admin/date_hierarchy.html")
 def date_hierarchy_from_range(cl):
     """The changelist's date drill-down (Django's `date_hierarchy`, same links and template),
-    with its choices taken from the first and last date of the rows shown: one MIN/MAX
-    query, which an index answers, instead of truncating the date of every row (a quarter of a
-    second on 100,000 articles in SQLite). A year, month or day inside the range with no
-    articles is offered all the same and shows an empty list."""
+    with its choices taken from the first and last date of the rows shown, which the
+    changelist's count query also finds (`articles.admin.DateSpanPaginator`: no query of its
+    own), instead of truncating the date of every row (a quarter of a second on 100,000
+    articles in SQLite). A year, month or day inside the range with no articles is offered all
+    the same and shows an empty list."""
     field = cl.date_hierarchy
     year, month = cl.params.get(f"{field}__year"), cl.params.get(f"{field}__month")
     day = cl.params.get(f"{field}__day")
@@ -64,7 +65,7 @@ def date_hierarchy_from_range(cl):
             },
             "choices": [{"title": capfirst(date_format(chosen, "MONTH_DAY_FORMAT"))}],
         }
-    span = cl.queryset.aggregate(first=Min(field), last=Max(field))
+    span = cl.paginator.date_span
     if not (span["first"] and span["last"]):
         return {"show": False}
     first, last = timezone.localtime(span["first"]), timezone.localtime(span["last"])

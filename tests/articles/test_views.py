@@ -3,13 +3,16 @@
 import json
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Image, RelatedLink
+from articles.models import Article, Image, RelatedLink
 from tests.factories import make_article, make_articles, make_cluster_article, make_provider
 
 HOSTILE = '<script>alert("x")</script> & Co'
@@ -375,6 +378,47 @@ class SearchTests(TestCase):
 
     def test_no_results_says_so(self):
         assert "No stories match your search" in self.search("zebra")
+
+
+class SearchWindowTests(TestCase):
+    """Search ranks and counts only the newest `SEARCH_WINDOW` matches (3 here), so a word found
+    in the whole archive costs no more than a window's worth."""
+
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        cls.oldest = make_article(
+            title="Glacier melt glacier", published_at=now - timedelta(days=30), heat=500
+        )
+        cls.newer = [
+            make_article(title=f"Glacier news {day}", published_at=now - timedelta(days=day))
+            for day in range(1, 6)
+        ]
+
+    def setUp(self):
+        for module in ("articles.models", "articles.views"):
+            patcher = mock.patch(f"{module}.SEARCH_WINDOW", 3)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    def test_a_large_match_set_answers_with_a_bounded_count_and_the_newest_matches(self):
+        with CaptureQueriesContext(connection) as queries:
+            html = self.client.get("/search/", {"q": "glacier"}).content.decode()
+        assert "3 or more results: the newest 3 are shown" in html
+        assert html.count('<li class="card') == 3
+        assert all(f"Glacier news {day}<" in html for day in (1, 2, 3))
+        assert "Glacier news 4" not in html and "Glacier melt" not in html
+        count = next(q["sql"] for q in queries if "COUNT(" in q["sql"])
+        assert "LIMIT 3" in count
+
+    def test_within_the_window_the_count_is_exact(self):
+        html = self.client.get("/search/", {"q": "glacier melt"}).content.decode()
+        assert "1 result" in html and "or more" not in html
+        assert "Glacier melt glacier" in html
+
+    def test_queryset_search_returns_the_window_best_first(self):
+        found = list(Article.objects.published().search("glacier"))
+        assert set(found) == set(self.newer[:3])
 
 
 @pytest.mark.parametrize("count", [1, 48])
