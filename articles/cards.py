@@ -67,13 +67,7 @@ def _media(article, href: str, lazy: str) -> str:
 
 
 def _related(link) -> str:
-    title = escape(link.title)
-    if link.local_url:
-        text = f'<a href="{escape(link.local_url)}">{title}</a>'
-    elif http_url(link.web_url):
-        text = f'<a href="{escape(http_url(link.web_url))}" rel="noopener">{title}</a>'
-    else:
-        text = title
+    text = _link_title(link)
     if link.provider:
         text += f' <span class="source-name">{escape(link.provider.name)}</span>'
     return f"\n            <li>{text}</li>"
@@ -119,4 +113,56 @@ def render_cards(articles) -> SafeString:
                 f"          <ul>{items}\n          </ul>\n        </div>\n"
             )
         out.append("      </div>\n    </article>\n  </li>")
+    return SafeString("".join(out))
+
+
+def _link_title(link) -> str:
+    """A related story's title: a link to our page for it, else to its outlet (http(s) only)."""
+    title = escape(link.title)
+    if link.local_url:
+        return f'<a href="{escape(link.local_url)}">{title}</a>'
+    if http_url(link.web_url):
+        return f'<a href="{escape(http_url(link.web_url))}" rel="noopener">{title}</a>'
+    return title
+
+
+def render_cluster(cluster) -> SafeString:
+    """The `<li class="cluster-item">` items of an article page's full coverage: each related
+    story (`attach_local_urls`-ed, with `ordered_images`) with its outlet, time and picture."""
+    out = []
+    for link in cluster:
+        source = (
+            f'<p class="source">{escape(link.provider.name)} '
+            f'<span class="domain">{escape(link.provider.domain)}</span></p>'
+            if link.provider
+            else ""
+        )
+        meta = ""
+        if link.published_at:
+            ours = " · <span>on Newsroom</span>" if link.local_url else ""
+            meta = f'\n        <p class="meta">{_time(link.published_at)}{ours}</p>'
+        picture = ""
+        image = link.ordered_images[0] if link.ordered_images else None
+        src = image_src(image)
+        if src:
+            srcset = (
+                f' srcset="{escape(image_srcset(image))}" sizes="7.5rem"'
+                if image.renditions
+                else ""
+            )
+            size = (
+                f' width="{image.width}" height="{image.height}"'
+                if image.width and image.height
+                else ""
+            )
+            picture = (
+                f'\n      <img class="cluster-thumb" src="{escape(src)}"{srcset} '
+                f'alt="{escape(image.alt or link.title)}"{size} loading="lazy" decoding="async" '
+                'referrerpolicy="no-referrer">'
+            )
+        out.append(
+            '\n    <li class="cluster-item">\n      <div class="cluster-text">\n'
+            f"        {source}\n        <h3>{_link_title(link)}</h3>{meta}\n      </div>"
+            f"{picture}\n    </li>"
+        )
     return SafeString("".join(out))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from .cache import cached_count
-from .cards import render_cards
+from .cards import render_cards, render_cluster
 from .clusters import attach_local_urls, is_shown, prepare_cards
 from .models import SEARCH_WINDOW, Article, Image, RelatedLink, Topic, TopicRedirect
 from .templatetags.public_site import image_src, video_thumbnail
@@ -51,6 +51,17 @@ class CardListView(ListView):
         key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
         return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
 
+    # Set where the listing's filter keeps the ranking index from serving the order (a topic,
+    # an outlet): the database then sorts every match, and sorting the ids alone before reading
+    # the page's rows halves that cost (same number of queries: the ids are a subquery).
+    rank_ids_first = False
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
+        if self.rank_ids_first:
+            articles = page.object_list = queryset.filter(pk__in=articles.values("pk"))
+        return paginator, page, articles, is_paginated
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         prepare_cards(context["articles"])
@@ -82,6 +93,7 @@ class TopicView(CardListView):
     redirect to the topic it became."""
 
     template_name = "articles/topic.html"
+    rank_ids_first = True
 
     def get(self, request, *args, **kwargs):
         self.topic = Topic.objects.filter(slug=self.kwargs["slug"]).first()
@@ -176,11 +188,13 @@ class ArticleDetailView(DetailView):
                 .filter(topics=topics[0])
                 .exclude(pk=article.pk)
                 .ranked()
-                .select_related("provider")[:MORE_ON_TOPIC]
+                .select_related("provider")
+                .only("title", "slug", "published_at", "provider__name")[:MORE_ON_TOPIC]
             )
         lead_image = article.ordered_images[0] if article.ordered_images else None
         context.update(
             cluster=cluster,
+            cluster_items=render_cluster(cluster),
             share_image=video_thumbnail(article) or image_src(lead_image),
             category_url=(
                 reverse("articles:category", args=[article.category])

@@ -3,10 +3,11 @@ every value escaped, URLs equal to `reverse()`'s."""
 
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.cards import SlugPaths, render_cards
 from articles.clusters import prepare_cards
-from articles.models import Article
+from articles.models import Article, RelatedLink
 from tests.factories import make_article, make_provider
 
 HOSTILE = "<b>\"Bold\" & 'co'</b>"
@@ -56,3 +57,47 @@ class RenderCardsTests(TestCase):
         assert html.count(' loading="lazy"') == 1
         assert html.count('<li class="card') == 5
         assert html.count('href="/topics/ai/">AI</a>') == 4
+
+
+class RankIdsFirstTests(TestCase):
+    """Topic pages rank the ids alone in a subquery, then read the page's rows: the same cards,
+    in the same order, in the same number of queries."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.articles = [make_article(topics=["AI"], heat=n % 5) for n in range(30)]
+
+    def test_pages_follow_the_public_order(self):
+        ranked = list(
+            Article.objects.published()
+            .filter(topics__name="AI")
+            .ranked()
+            .values_list("pk", flat=True)
+        )
+        with self.assertNumQueries(6):
+            first = self.client.get("/topics/ai/")
+        second = self.client.get("/topics/ai/?page=2")
+        shown = [a.pk for a in first.context["articles"]] + [
+            a.pk for a in second.context["articles"]
+        ]
+        assert shown == ranked
+        assert "IN (SELECT" in str(first.context["articles"].query)
+
+
+class RenderClusterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = make_article(related=2)
+        RelatedLink.objects.filter(article=cls.article, position=0).update(
+            title=HOSTILE, web_url="javascript:alert(1)", published_at=timezone.now()
+        )
+
+    def test_items_are_escaped_with_safe_links_and_lazy_thumbnails(self):
+        response = self.client.get(self.article.get_absolute_url())
+        html = response.content.decode()
+        assert html.count('<li class="cluster-item">') == 2
+        assert "&lt;b&gt;&quot;Bold&quot;" in html and "<b>" not in html
+        assert "javascript:" not in html
+        assert 'rel="noopener">Related 1 of' in html
+        assert html.count('class="cluster-thumb"') == 2
+        assert "<span>on Newsroom</span>" not in html
