@@ -23,7 +23,7 @@ HEAT_MINUTES = 6
 SEARCH_CONFIG = "english"
 SEARCH_MAX_WORDS = 8
 # Search ranks and counts only this many of the newest matches (see `ArticleQuerySet.search()`).
-SEARCH_WINDOW = 1000
+SEARCH_WINDOW = 500
 
 
 class Rank(Func):
@@ -159,48 +159,42 @@ class ArticleQuerySet(models.QuerySet):
 
         Only the newest `SEARCH_WINDOW` matches (by `published_at`) are ranked and counted, so a
         word found in half the archive costs the same as one found in a window's worth."""
-        postgresql = connections[self.db].vendor == "postgresql"
-        matching = self._postgresql_match(terms) if postgresql else self._words_match(terms)
-        newest = self.filter(matching).order_by("-published_at", "-pk").values("pk")
-        window = self.filter(pk__in=newest[:SEARCH_WINDOW])
-        return self._postgresql_ranked(window, terms) if postgresql else window.ranked()
+        newest = self.order_by("-published_at", "-pk").values("pk")
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
+            # Each way of matching on its own, so that PostgreSQL can pick for the text either
+            # the GIN index on `search_document()` (a rare word) or a walk of the newest
+            # articles (a common one); OR-ed together, it could only do the latter.
+            providers, topics = self._postgresql_providers_and_topics(query)
+            matches = (
+                newest.alias(document=search_document())
+                .filter(document=query)[:SEARCH_WINDOW]
+                .union(
+                    newest.filter(provider__in=providers)[:SEARCH_WINDOW],
+                    newest.filter(topics__in=topics)[:SEARCH_WINDOW],
+                )
+            )
+            window = self.filter(pk__in=newest.filter(pk__in=matches)[:SEARCH_WINDOW])
+            tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
+            bonus = Case(
+                When(Q(provider__in=providers) | Exists(tagged), then=Value(0.5)),
+                default=Value(0.0),
+            )
+            return window.annotate(
+                search_rank=SearchRank(search_document(), query) + bonus
+            ).order_by("-search_rank", "-published_at", "-pk")
+        window = self.filter(pk__in=newest.filter(self._words_match(terms))[:SEARCH_WINDOW])
+        return window.ranked()
 
     @staticmethod
-    def _postgresql_query(terms):
-        return SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
-
-    def _postgresql_topic_or_provider(self, query):
-        matching_providers = Provider.objects.annotate(
+    def _postgresql_providers_and_topics(query):
+        providers = Provider.objects.annotate(
             document=SearchVector("name", config=SEARCH_CONFIG)
         ).filter(document=query)
-        matching_topics = Topic.objects.annotate(
-            document=SearchVector("name", config=SEARCH_CONFIG)
-        ).filter(document=query)
-        # Correlated, so that it is asked only of the rows walked (newest first), not of every
-        # tagging in the archive up front.
-        tagged = TaggedArticle.objects.filter(
-            content_object=OuterRef("pk"), tag__in=matching_topics
+        topics = Topic.objects.annotate(document=SearchVector("name", config=SEARCH_CONFIG)).filter(
+            document=query
         )
-        return Q(provider__in=matching_providers) | Exists(tagged)
-
-    def _postgresql_match(self, terms):
-        query = self._postgresql_query(terms)
-        # The text match is a subquery of its own so that PostgreSQL can answer it from the GIN
-        # index on `search_document()`; OR-ed with the joins below, it could not.
-        matching_text = (
-            Article.objects.alias(document=search_document()).filter(document=query).values("pk")
-        )
-        return Q(pk__in=matching_text) | self._postgresql_topic_or_provider(query)
-
-    def _postgresql_ranked(self, window, terms):
-        query = self._postgresql_query(terms)
-        bonus = Case(
-            When(self._postgresql_topic_or_provider(query), then=Value(0.5)),
-            default=Value(0.0),
-        )
-        return window.annotate(search_rank=SearchRank(search_document(), query) + bonus).order_by(
-            "-search_rank", "-published_at", "-pk"
-        )
+        return providers.values("pk"), topics.values("pk")
 
     @staticmethod
     def _words_match(terms):
