@@ -8,16 +8,12 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     F,
-    IntegerField,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +23,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, smart_split, unescape_string_literal
 
+from newsroom.db import correlated_count
 from providers.models import Provider
 
 from . import admin_views, curation
@@ -399,19 +396,10 @@ class TopicAdmin(admin.ModelAdmin):
     actions = ["merge"]
 
     def get_queryset(self, request):
-        # A correlated count rather than a join and GROUP BY: computed only for the rows shown
-        # (autocomplete asks for 20 at a time), and the default ordering still applies.
-        count = (
-            TaggedArticle.objects.filter(tag=OuterRef("pk"))
-            .order_by()
-            .values("tag")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return (
             super()
             .get_queryset(request)
-            .annotate(article_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+            .annotate(article_count=correlated_count(TaggedArticle.objects.all(), "tag"))
         )
 
     @admin.display(description="articles", ordering="article_count")

@@ -1,7 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -9,6 +7,7 @@ from articles import images
 from articles.forms import VerifiedImageField
 from articles.models import Article
 from articles.templatetags.public_site import logo_src
+from newsroom.db import correlated_count
 
 from .models import Provider
 
@@ -46,19 +45,10 @@ class ProviderAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
-        # A correlated count rather than a join and GROUP BY: computed only for the rows shown
-        # (autocomplete asks for 20 at a time), and the default ordering still applies.
-        count = (
-            Article.objects.filter(provider=OuterRef("pk"))
-            .order_by()
-            .values("provider")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return (
             super()
             .get_queryset(request)
-            .annotate(article_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+            .annotate(article_count=correlated_count(Article.objects.all(), "provider"))
         )
 
     @admin.display(description="logo")
