@@ -2,7 +2,12 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connections, models
 from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
@@ -64,8 +69,9 @@ class Rank(Func):
 def search_document():
     """The PostgreSQL full-text document of an article: title (weight A) and excerpt (B).
 
-    Computed in the query; the GIN index that serves it (PostgreSQL only, created by migration
-    0006) is `GinIndex(search_document(), name="article_search")`: exactly this expression."""
+    Stored in `Article.search_vector`, which search reads and a GIN index serves; a trigger
+    (migration 0008) computes this same expression, written out in SQL, on every insert and on
+    every update of the title or the excerpt."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "excerpt", weight="B", config=SEARCH_CONFIG
     )
@@ -120,7 +126,15 @@ class Kind(models.TextChoices):
 
 
 # Article columns that no listing (cards, feeds) shows: `for_cards()` does not read them.
-CARD_DEFERRED = ("secured", "extra", "seed_raw", "edited_fields", "source", "content_hash")
+CARD_DEFERRED = (
+    "secured",
+    "extra",
+    "seed_raw",
+    "edited_fields",
+    "source",
+    "content_hash",
+    "search_vector",
+)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -163,12 +177,11 @@ class ArticleQuerySet(models.QuerySet):
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
             # Each way of matching on its own, so that PostgreSQL can pick for the text either
-            # the GIN index on `search_document()` (a rare word) or a walk of the newest
-            # articles (a common one); OR-ed together, it could only do the latter.
+            # the GIN index on `search_vector` (a rare word) or a walk of the newest articles (a
+            # common one); OR-ed together, it could only do the latter.
             providers, topics = self._postgresql_providers_and_topics(query)
             matches = (
-                newest.alias(document=search_document())
-                .filter(document=query)[:SEARCH_WINDOW]
+                newest.filter(search_vector=query)[:SEARCH_WINDOW]
                 .union(
                     newest.filter(provider__in=providers)[:SEARCH_WINDOW],
                     newest.filter(topics__in=topics)[:SEARCH_WINDOW],
@@ -181,7 +194,7 @@ class ArticleQuerySet(models.QuerySet):
                 default=Value(0.0),
             )
             return window.annotate(
-                search_rank=SearchRank(search_document(), query) + bonus
+                search_rank=SearchRank(F("search_vector"), query) + bonus
             ).order_by("-search_rank", "-published_at", "-pk")
         window = self.filter(pk__in=newest.filter(self._words_match(terms))[:SEARCH_WINDOW])
         return window.ranked()
@@ -297,6 +310,11 @@ class Article(models.Model):
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # PostgreSQL's full-text document (`search_document()`), kept right by a database trigger
+    # whatever writes the row (a save, `update()`, the importer's bulk statements). NULL and
+    # unused on SQLite, whose search matches words without it.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
