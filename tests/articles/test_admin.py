@@ -2,14 +2,17 @@
 superuser and as an editor."""
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.admin import ArticleAdmin
 from articles.models import Article, Topic
 from articles.seeds import import_paths
 from tests.articles.admin_helpers import make_editor, make_superuser, messages_of
@@ -49,6 +52,67 @@ def test_changelist_filtered_and_search_cost_a_fixed_number_of_queries(
             response = client.get(url)
         assert response.status_code == 200, url
         assert response.content.count(b'class="nr-thumb"') == min(rows, 50), url
+
+
+class BoundedChangelistTests(TestCase):
+    """Past `CHANGELIST_LIMIT` matching rows (4 here, with pages of 2) the changelist stops
+    counting and paging there, says "4+", and still offers every date of the drill-down."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.superuser = make_superuser()
+        cls.wired = make_provider(name="Wired")
+        make_articles(6, provider=cls.wired)
+        make_article(title="Lone story")
+        # Written last, so that the rows counted (any 5 the database finds first) leave it out.
+        make_article(
+            title="Oldest", provider=cls.wired, published_at=datetime(2019, 6, 1, tzinfo=UTC)
+        )
+
+    def setUp(self):
+        self.client.force_login(self.superuser)
+        for patcher in (
+            mock.patch("articles.admin.CHANGELIST_LIMIT", 4),
+            mock.patch.object(ArticleAdmin, "list_per_page", 2),
+        ):
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    def test_count_and_pages_stop_at_the_limit(self):
+        with self.assertNumQueries(7):
+            response = self.client.get(CHANGELIST)
+        cl = response.context["cl"]
+        assert cl.result_count == 4 and cl.paginator.num_pages == 2
+        html = response.content.decode()
+        assert "4+ articles" in html
+        assert "the pages stop after 4: narrow the list" in html
+        assert self.client.get(f"{CHANGELIST}?p=2").status_code == 200
+        assert self.client.get(f"{CHANGELIST}?p=3")["Location"].endswith("?e=1")
+
+    def test_the_date_drill_down_spans_every_row_not_only_those_counted(self):
+        years = self.client.get(CHANGELIST).content.decode()
+        for year in range(2019, timezone.now().year + 1):
+            assert f'?published_at__year={year}">{year}</a>' in years
+        wired = {"provider__id__exact": self.wired.pk}
+        filtered = self.client.get(CHANGELIST, wired).content.decode()
+        assert f'?provider__id__exact={self.wired.pk}&amp;published_at__year=2019">' in filtered
+
+    def test_within_the_limit_the_count_is_exact(self):
+        response = self.client.get(CHANGELIST, {"q": "lone"})
+        assert response.context["cl"].result_count == 1
+        html = response.content.decode()
+        assert "1 result (" in html and "1 article\n" in html
+        assert "the pages stop" not in html
+        search = self.client.get(CHANGELIST, {"q": "story"}).content.decode()
+        assert "4+ results (" in search
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimate")
+    def test_unfiltered_on_postgresql_the_count_is_the_tables_estimate(self):
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE articles_article")
+        html = self.client.get(CHANGELIST).content.decode()
+        assert "about 8 articles" in html
+        assert "4+ results" in self.client.get(CHANGELIST, {"q": "story"}).content.decode()
 
 
 class ChangelistTests(TestCase):
@@ -298,6 +362,13 @@ class ChangeFormTests(TestCase):
         html = self.client.get(change_url(self.article)).content.decode()
         assert "Editor's value: imports leave it alone." in html
         assert 'name="hand_back" value="title"' in html
+
+    def test_search_finds_a_title_changed_in_the_form_at_once(self):
+        """On PostgreSQL the stored search document follows the form's save."""
+        response = self.client.post(change_url(self.article), self.form_data(title="Narwhal"))
+        assert response.status_code == 302
+        assert list(Article.objects.search("narwhal")) == [self.article]
+        assert not Article.objects.search("original").exists()
 
     def test_handing_a_field_back_lets_the_importer_overwrite_it(self):
         Article.objects.filter(pk=self.article.pk).update(
