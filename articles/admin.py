@@ -35,7 +35,7 @@ from newsroom.db import correlated_count
 from providers.models import Provider
 
 from . import admin_views, curation
-from .admin_filters import ProviderFilter, ScheduleFilter, TopicFilter
+from .admin_filters import IndexedValuesFilter, ProviderFilter, ScheduleFilter, TopicFilter
 from .forms import ArticleActionForm, ArticleAdminForm, ImageInlineForm, TopicMergeForm
 from .models import (
     SEARCH_MAX_WORDS,
@@ -208,7 +208,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "is_published",
         "is_featured",
         ScheduleFilter,
-        "category",
+        ("category", IndexedValuesFilter),
         "kind",
         ProviderFilter,
         TopicFilter,

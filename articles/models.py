@@ -180,12 +180,9 @@ class ArticleQuerySet(models.QuerySet):
             # the GIN index on `search_vector` (a rare word) or a walk of the newest articles (a
             # common one); OR-ed together, it could only do the latter.
             providers, topics = self._postgresql_providers_and_topics(query)
-            matches = (
-                newest.filter(search_vector=query)[:SEARCH_WINDOW]
-                .union(
-                    newest.filter(provider__in=providers)[:SEARCH_WINDOW],
-                    newest.filter(topics__in=topics)[:SEARCH_WINDOW],
-                )
+            matches = newest.filter(search_vector=query)[:SEARCH_WINDOW].union(
+                newest.filter(provider__in=providers)[:SEARCH_WINDOW],
+                newest.filter(topics__in=topics)[:SEARCH_WINDOW],
             )
             window = self.filter(pk__in=newest.filter(pk__in=matches)[:SEARCH_WINDOW])
             tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
