@@ -1,12 +1,43 @@
-"""Changelist filters that stay fast whatever the number of choices: instead of listing every
-provider or topic in the sidebar, they offer the admin's autocomplete (one query for the chosen
-value, none for the others)."""
+"""Changelist filters that stay fast whatever the number of rows or choices: instead of listing
+every provider or topic in the sidebar, they offer the admin's autocomplete (one query for the
+chosen value, none for the others); a column's few values are found through its index."""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import connections
 from django.utils import timezone
+
+
+class IndexedValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's filter on each value of a column, for a NOT NULL column with an index and few
+    values (`Article.category`): the values are found by skipping through the index, one
+    lookup per value (a recursive query), instead of `SELECT DISTINCT` reading every row. Still
+    one query, and it does not grow with the table."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        queryset = model_admin.get_queryset(request)
+        connection = connections[queryset.db]
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(field.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH RECURSIVE found(value) AS (
+                    SELECT * FROM (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1) AS first
+                    UNION ALL
+                    SELECT (
+                        SELECT {column} FROM {table} WHERE {column} > found.value
+                        ORDER BY {column} LIMIT 1
+                    )
+                    FROM found WHERE found.value IS NOT NULL
+                )
+                SELECT value FROM found WHERE value IS NOT NULL
+                """  # noqa: S608 - quoted names of our own table and column, no input
+            )
+            self.lookup_choices = [value for (value,) in cursor.fetchall()]
 
 
 class AutocompleteFilter(admin.ListFilter):
