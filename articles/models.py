@@ -184,7 +184,14 @@ class ArticleQuerySet(models.QuerySet):
                 newest.filter(provider__in=providers)[:SEARCH_WINDOW],
                 newest.filter(topics__in=topics)[:SEARCH_WINDOW],
             )
-            window = self.filter(pk__in=newest.filter(pk__in=matches)[:SEARCH_WINDOW])
+            # Every match already passed this queryset's filters: the window needs only their
+            # ids, the newest first, and their rows.
+            articles = self.model._default_manager.using(self.db)
+            window = articles.filter(
+                pk__in=articles.filter(pk__in=matches)
+                .order_by("-published_at", "-pk")
+                .values("pk")[:SEARCH_WINDOW]
+            )
             tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
             bonus = Case(
                 When(Q(provider__in=providers) | Exists(tagged), then=Value(0.5)),
