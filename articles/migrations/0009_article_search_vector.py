@@ -58,7 +58,7 @@ def compute_search_document(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_ranking_and_search_indexes'),
+        ('articles', '0008_provider_category_ranking'),
     ]
 
     operations = [
