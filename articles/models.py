@@ -4,7 +4,7 @@ from taggit.models import TagBase, TaggedItemBase
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -119,8 +119,20 @@ class Kind(models.TextChoices):
     VIDEO = "video", "Video"
 
 
-# Article columns that no listing (cards, feeds) shows: `for_cards()` does not read them.
-CARD_DEFERRED = ("secured", "extra", "seed_raw", "edited_fields", "source", "content_hash")
+# What a card shows of an article's own row, in the order `articles.clusters.Card` takes it.
+CARD_COLUMNS = (
+    "pk",
+    "title",
+    "slug",
+    "published_at",
+    "is_featured",
+    "kind",
+    "video_id",
+    "canonical_url",
+    "provider__name",
+    "provider__slug",
+    "provider__domain",
+)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -214,26 +226,11 @@ class ArticleQuerySet(models.QuerySet):
         return matching
 
     def for_cards(self):
-        """Everything an article card shows, in a fixed number of queries whatever the number
-        of articles: the provider, topics (`card_topics`), the lead image (`lead_images`, at
-        most one) and the top three related stories (`top_related`, each with its provider). The
-        columns no
-        listing shows (raw seed values, extra keys, editorial bookkeeping) are not read."""
-        lead_image = Image.objects.order_by("position", "pk")[:1]
-        top_related = (
-            RelatedLink.objects.select_related("provider")
-            .defer("excerpt", "provider__logo_renditions")
-            .order_by("position", "pk")
-        )
-        return (
-            self.select_related("provider")
-            .defer(*CARD_DEFERRED)
-            .prefetch_related(
-                Prefetch("topics", to_attr="card_topics"),
-                Prefetch("images", queryset=lead_image, to_attr="lead_images"),
-                Prefetch("related_links", queryset=top_related[:3], to_attr="top_related"),
-            )
-        )
+        """The rows of a card listing: only the columns a card shows (`CARD_COLUMNS`), as
+        tuples; `articles.clusters.load_cards` makes them cards, with their topics, image and
+        related stories. Building 24 articles and their providers as model instances would
+        cost more than the query."""
+        return self.values_list(*CARD_COLUMNS)
 
 
 class Article(models.Model):
