@@ -326,6 +326,24 @@ class Article(models.Model):
             ),
             models.Index(fields=["provider", "-published_at"], name="article_provider_listing"),
             models.Index(fields=["category", "-published_at"], name="article_category_listing"),
+            # An outlet's and a category's public order: their pages are read off these the way
+            # the front page is read off `article_ranking`.
+            models.Index(
+                F("provider"),
+                F("is_featured").desc(),
+                Rank().desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="article_provider_ranking",
+            ),
+            models.Index(
+                F("category"),
+                F("is_featured").desc(),
+                Rank().desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="article_category_ranking",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
