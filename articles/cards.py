@@ -50,8 +50,8 @@ def _time(moment) -> str:
 
 @lru_cache(maxsize=4096)
 def _time_start(moment, zone: str, language: str) -> str:
-    """The start tag of `moment`'s `<time>` element in `zone` and `language` (memoised: formatting the date
-    costs as much as the rest of a card)."""
+    """The start tag of `moment`'s `<time>` element in `zone` and `language` (memoised:
+    formatting the date costs as much as the rest of a card)."""
     moment = localtime(moment)
     title = escape(format_date(moment, "j F Y, H:i e"))
     return f'<time datetime="{moment.isoformat()}" title="{title}">'
