@@ -1,16 +1,14 @@
 import re
 
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from .cache import cached_count
+from .cache import CachedCountPaginator
 from .cards import SlugPaths, article_paths, render_cards, render_cluster
 from .clusters import load_cards, load_cluster
 from .models import SEARCH_WINDOW, Article, Topic, TopicRedirect
@@ -20,19 +18,6 @@ CARDS_PER_PAGE = 24
 MORE_ON_TOPIC = 6
 SEARCH_MAX_LENGTH = 200
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-class CachedCountPaginator(Paginator):
-    """A paginator whose count is kept in the cache (`articles.cache.cached_count`) under
-    `count_key`, the listing's identity."""
-
-    def __init__(self, *args, count_key: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_key = count_key
-
-    @cached_property
-    def count(self):
-        return cached_count(self.count_key, self.object_list)
 
 
 class CardListView(ListView):
