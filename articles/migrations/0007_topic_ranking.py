@@ -3,8 +3,9 @@
 from django.db import migrations, models
 
 # The taggings' copy of their article's ranking (see `articles.models.TaggedArticle`), kept by
-# triggers. The rank is the formula of `articles.models.Rank` as this migration writes it, on
-# each database exactly as `Rank` compiles there, so that both sort alike.
+# triggers. The rank is `articles.models.Rank` written out as it compiles on each database (the
+# same float on SQLite; on PostgreSQL its numeric rounded to a float, which keeps microseconds
+# apart), so the copies sort as `ranked()` does. A change to `Rank` needs new triggers.
 
 
 def rank_sql(vendor: str, article: str) -> str:
