@@ -101,12 +101,35 @@ class TopicRedirect(models.Model):
 
 
 class TaggedArticle(TaggedItemBase):
-    """The link between an article and one of its topics."""
+    """The link between an article and one of its topics.
+
+    It carries a copy of its article's place in the public order (`is_featured`, `rank`,
+    `published_at`; see `ArticleQuerySet.ranked()`), so that a topic's listing walks the
+    topic's slice of the `tagged_article_ranking` index and stops after a page, whatever the
+    number of articles on the topic (`ArticleQuerySet.ranked_in_topic()`). The database keeps
+    the copy, with triggers (migration 0007): a tagging written takes its article's values, and
+    a change to an article's `is_featured`, `published_at` or `heat` is copied to its taggings,
+    whatever makes it (a save, a queryset `update()` or `bulk_update()`, the importer, SQL).
+
+    On SQLite, a migration that rebuilds the article or tagging table (most field changes do)
+    drops its triggers: such a migration must create them again (see 0007);
+    `tests/articles/test_topic_ranking.py` fails until it does."""
 
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_articles")
+    # Copies of the article's ranking, written by the database (see above), never by Django.
+    is_featured = models.BooleanField(default=False, editable=False)
+    rank = models.FloatField(default=0, editable=False)
+    # Nullable only because SQLite fills it after the row is inserted.
+    published_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["tag", "-is_featured", "-rank", "-published_at", "-content_object"],
+                name="tagged_article_ranking",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="tagged_article_unique_topic"
@@ -159,6 +182,18 @@ class ArticleQuerySet(models.QuerySet):
         does not depend on the time of the request, so pages stay stable while a reader pages
         through them and can be cached."""
         return self.alias(rank=Rank()).order_by("-is_featured", "-rank", "-published_at", "-pk")
+
+    def ranked_in_topic(self, topic):
+        """The articles tagged with `topic`, in the public order (`ranked()`), read off the
+        taggings' copy of each article's ranking (see `TaggedArticle`): the database walks the
+        topic's taggings best first and stops once it has a page of articles that pass the other
+        filters, instead of sorting every article on the topic."""
+        return self.filter(taggedarticle__tag=topic).order_by(
+            "-taggedarticle__is_featured",
+            "-taggedarticle__rank",
+            "-taggedarticle__published_at",
+            "-taggedarticle__content_object_id",
+        )
 
     def search(self, terms: str):
         """The newest `SEARCH_WINDOW` articles whose title, excerpt, provider name or topic names

@@ -35,8 +35,8 @@ class CardListView(ListView):
         key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
         return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
 
-    # Set where the listing's filter keeps the ranking index from serving the order (a topic,
-    # an outlet): the database then sorts every match, and sorting the ids alone before reading
+    # Set where the listing's filter keeps the ranking index from serving the order (an
+    # outlet): the database then sorts every match, and sorting the ids alone before reading
     # the page's rows halves that cost (same number of queries: the ids are a subquery).
     rank_ids_first = False
 
@@ -77,7 +77,6 @@ class TopicView(CardListView):
     redirect to the topic it became."""
 
     template_name = "articles/topic.html"
-    rank_ids_first = True
 
     def get(self, request, *args, **kwargs):
         self.topic = Topic.objects.filter(slug=self.kwargs["slug"]).first()
@@ -86,7 +85,7 @@ class TopicView(CardListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Article.objects.published().filter(topics=self.topic).ranked().for_cards()
+        return Article.objects.published().ranked_in_topic(self.topic).for_cards()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, heading=self.topic.name, **kwargs)
