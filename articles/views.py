@@ -35,17 +35,6 @@ class CardListView(ListView):
         key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
         return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
 
-    # Set where the listing's filter keeps the ranking index from serving the order (an
-    # outlet): the database then sorts every match, and sorting the ids alone before reading
-    # the page's rows halves that cost (same number of queries: the ids are a subquery).
-    rank_ids_first = False
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
-        if self.rank_ids_first:
-            articles = page.object_list = queryset.filter(pk__in=articles.values("pk"))
-        return paginator, page, articles, is_paginated
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["articles"] = cards = load_cards(context["articles"])
@@ -156,9 +145,8 @@ class ArticleDetailView(DetailView):
         if topics:
             rows = (
                 Article.objects.published()
-                .filter(topics=topics[0])
+                .ranked_in_topic(topics[0])
                 .exclude(pk=article.pk)
-                .ranked()
                 .values_list("title", "slug", "published_at", "provider__name")[:MORE_ON_TOPIC]
             )
             more = [

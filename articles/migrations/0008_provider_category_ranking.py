@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_ranking_and_search_indexes'),
+        ('articles', '0007_topic_ranking'),
         ('providers', '0002_logo_renditions'),
     ]
 
