@@ -22,8 +22,10 @@ from datetime import UTC, datetime
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Min
+from django.utils.functional import cached_property
 
 VERSION_KEY = "content-version"
 SCHEDULE_KEY = "content-schedule"
@@ -149,3 +151,16 @@ def cached_count(name: str, queryset) -> int:
     valid_until = next_schedule_change(version, after=now)
     cache.set(key, (version, valid_until, count), timeout=COUNT_SECONDS)
     return count
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count is kept in the cache (`cached_count`) under `count_key`, the
+    listing's identity."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cached_count(self.count_key, self.object_list)

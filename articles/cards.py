@@ -4,14 +4,22 @@ the template language's per-variable lookups. Every value is escaped (`escape`, 
 do), URLs are built from a prefix reversed once per call, and the markup is the one the site's
 stylesheet and tests expect."""
 
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from functools import lru_cache
+
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone_name, localtime
+from django.utils.translation import get_language
 
-from .templatetags.public_site import http_url, image_src, image_srcset, video_thumbnail
+from .templatetags.public_site import (
+    http_url,
+    image_src,
+    image_srcset,
+    relative_time,
+    video_thumbnail,
+)
 
 # How many cards load their image eagerly (the first row or two); the rest are lazy.
 EAGER_IMAGES = 4
@@ -35,10 +43,18 @@ def article_paths() -> SlugPaths:
 
 
 def _time(moment) -> str:
+    """`<time>` of `moment`, shown relative to now ("3 hours ago"), exact in its title."""
+    start = _time_start(moment, get_current_timezone_name(), get_language())
+    return f"{start}{escape(relative_time(moment))}</time>"
+
+
+@lru_cache(maxsize=4096)
+def _time_start(moment, zone: str, language: str) -> str:
+    """The start tag of `moment`'s `<time>` element in `zone` and `language` (memoised:
+    formatting the date costs as much as the rest of a card)."""
     moment = localtime(moment)
     title = escape(format_date(moment, "j F Y, H:i e"))
-    text = escape(naturaltime(moment))
-    return f'<time datetime="{moment.isoformat()}" title="{title}">{text}</time>'
+    return f'<time datetime="{moment.isoformat()}" title="{title}">'
 
 
 def _media(article, href: str, lazy: str) -> str:
@@ -51,7 +67,7 @@ def _media(article, href: str, lazy: str) -> str:
             'decoding="async" referrerpolicy="no-referrer">\n'
             "      </a>"
         )
-    image = article.lead_images[0] if article.lead_images else None
+    image = article.lead_image
     src = image_src(image)
     if not src:
         return ""
@@ -74,7 +90,7 @@ def _related(link) -> str:
 
 
 def render_cards(articles) -> SafeString:
-    """The `<li class="card">` items of card-loaded, `prepare_cards`-ed `articles`."""
+    """The `<li class="card">` items of `articles` read with `for_cards()` and `load_cards`."""
     article_path = article_paths()
     provider_path = SlugPaths("providers:detail")
     topic_path = SlugPaths("articles:topic")
@@ -128,7 +144,7 @@ def _link_title(link) -> str:
 
 def render_cluster(cluster) -> SafeString:
     """The `<li class="cluster-item">` items of an article page's full coverage: each related
-    story (`attach_local_urls`-ed, with `ordered_images`) with its outlet, time and picture."""
+    story of `load_cluster` with its outlet, time and picture."""
     out = []
     for link in cluster:
         source = (
@@ -142,7 +158,7 @@ def render_cluster(cluster) -> SafeString:
             ours = " · <span>on Newsroom</span>" if link.local_url else ""
             meta = f'\n        <p class="meta">{_time(link.published_at)}{ours}</p>'
         picture = ""
-        image = link.ordered_images[0] if link.ordered_images else None
+        image = link.image
         src = image_src(image)
         if src:
             srcset = (

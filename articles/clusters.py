@@ -1,13 +1,95 @@
-"""Related stories as readers see them: without links to the story itself or to blocked
-outlets, and pointing at our own page wherever we hold (and publish) the story they name."""
+"""What readers see of an article beyond its own row: its cluster of related stories (without
+links to the story itself or to blocked outlets, and pointing at our own page wherever we hold
+and publish the story they name) and, on a card, its topics and lead image.
+
+The card listings are the site's hottest path, and building a queryset costs far more than
+running it: the reads here that only fetch rows by their articles' ids are written in SQL
+(plain SELECTs that SQLite and PostgreSQL read alike, on Django's default table and column
+names; `tests/articles/test_cards.py` runs them on both), and give plain rows, not model
+instances. What decides visibility (`ArticleQuerySet.published()`) stays in the ORM."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models.fields.files import ImageFieldFile
+from django.utils import timezone
 
 from .cards import article_paths
-from .models import Article
+from .models import Article, Image
 from .seeds.text import canonical_url, is_http_url
 
+# A card shows this many related stories, and the first image of its article.
+CARD_RELATED = 3
+# Card listings read at most this many related links and images per card (the lowest
+# positions first): enough for `CARD_RELATED` after leaving out the ones readers may not see,
+# and bounded however large a cluster is.
+CARD_ROWS_PER_ARTICLE = 8
 
+
+@dataclass(slots=True)
+class CardTopic:
+    name: str
+    slug: str
+
+
+@dataclass(slots=True)
+class CardProvider:
+    name: str
+    slug: str = ""
+    domain: str = ""
+    is_blocked: bool = False
+
+
+@dataclass(slots=True)
+class CardImage:
+    """What `image_src`, `image_srcset` and an `<img>` read of an `Image`."""
+
+    url: str
+    file: ImageFieldFile | str
+    width: int | None
+    height: int | None
+    alt: str
+    renditions: list
+
+
+@dataclass(slots=True)
+class CardLink:
+    """A related story as readers see it (on a card, or in an article page's cluster with its
+    time and first image)."""
+
+    title: str
+    web_url: str
+    provider: CardProvider | None
+    published_at: datetime | None = None
+    image: CardImage | None = None
+    local_url: str = ""
+
+
+@dataclass(slots=True)
+class Card:
+    """An article as a card shows it (`ArticleQuerySet.for_cards()` rows, then `load_cards`)."""
+
+    pk: int
+    title: str
+    slug: str
+    published_at: datetime
+    is_featured: bool
+    kind: str
+    video_id: str
+    canonical_url: str
+    provider: CardProvider
+    card_topics: list[CardTopic] = field(default_factory=list)
+    lead_image: CardImage | None = None
+    cluster: list[CardLink] = field(default_factory=list)
+
+
+@lru_cache(maxsize=8192)
 def identity(url: str) -> str:
-    """The canonical form of `url` (how articles are identified), or "" for a non-http(s) URL."""
+    """The canonical form of `url` (how articles are identified), or "" for a non-http(s) URL.
+    Memoised: the same related links are on every page view of a listing."""
     return canonical_url(url) if is_http_url(url) else ""
 
 
@@ -25,8 +107,6 @@ def attach_local_urls(links) -> None:
     `canonical_url` (an article's `canonical_url` is its `web_url` in canonical form, so the
     canonical form of a link's URL is all there is to match)."""
     keys = [(link, identity(link.web_url)) for link in links]
-    for link in links:
-        link.local_url = ""
     canonicals = {key for _, key in keys if key}
     if not canonicals:
         return
@@ -42,9 +122,141 @@ def attach_local_urls(links) -> None:
             link.local_url = path(slug)
 
 
-def prepare_cards(articles) -> None:
-    """Give each card-loaded article (`for_cards()`) its `cluster`: the top related stories a
-    reader may see, each with `local_url`."""
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _for_ids(sql: str, ids: list) -> str:
+    """`sql` with its `{ids}` as one placeholder per id."""
+    return sql.format(ids=", ".join(["%s"] * len(ids)))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A datetime as the ORM gives it: SQLite's raw rows hold naive UTC."""
+    return timezone.make_aware(moment, UTC) if moment and timezone.is_naive(moment) else moment
+
+
+_IMAGE_FILE = Image._meta.get_field("file")
+
+
+def _image(url, name, width, height, alt, renditions) -> CardImage:
+    """A `CardImage` from the columns of an image row (`renditions` as the JSON text)."""
+    file = ImageFieldFile(None, _IMAGE_FILE, name) if name else ""
+    return CardImage(url, file, width, height, alt, json.loads(renditions) if renditions else [])
+
+
+CARD_TOPICS_SQL = (
+    "SELECT tagged.content_object_id, topic.name, topic.slug"
+    " FROM articles_taggedarticle tagged"
+    " INNER JOIN articles_topic topic ON topic.id = tagged.tag_id"
+    " WHERE tagged.content_object_id IN ({ids}) ORDER BY topic.name, topic.id"
+)
+CARD_IMAGES_SQL = (
+    "SELECT image.article_id, image.url, image.file, image.width, image.height, image.alt,"
+    " image.renditions FROM articles_image image"
+    " WHERE image.article_id IN ({ids}) ORDER BY image.position, image.id LIMIT %s"
+)
+CARD_LINKS_SQL = (
+    "SELECT link.article_id, link.title, link.web_url, provider.name, provider.is_blocked"
+    " FROM articles_relatedlink link"
+    " LEFT OUTER JOIN providers_provider provider ON provider.id = link.provider_id"
+    " WHERE link.article_id IN ({ids}) ORDER BY link.position, link.id LIMIT %s"
+)
+
+
+def load_cards(rows) -> list[Card]:
+    """The cards of `rows` (from `ArticleQuerySet.for_cards()`), in order, each with what it
+    shows beyond its article's row: `card_topics`, `lead_image` (or None) and `cluster` (the
+    first `CARD_RELATED` related stories a reader may see, each with `local_url`). Four
+    queries, whatever the number of cards."""
+    cards = []
+    for pk, title, slug, published_at, featured, kind, video_id, canonical, *provider in rows:
+        card = Card(
+            pk,
+            title,
+            slug,
+            published_at,
+            featured,
+            kind,
+            video_id,
+            canonical,
+            CardProvider(*provider),
+        )
+        cards.append(card)
+    if not cards:
+        return cards
+    attach_topics_and_lead_image(cards)
+    by_pk = {card.pk: card for card in cards}
+    ids = list(by_pk)
+    rows = _rows(_for_ids(CARD_LINKS_SQL, ids), [*ids, len(ids) * CARD_ROWS_PER_ARTICLE])
+    for pk, title, web_url, provider_name, provider_blocked in rows:
+        card = by_pk[pk]
+        if len(card.cluster) < CARD_RELATED:
+            provider = None
+            if provider_name is not None:
+                provider = CardProvider(provider_name, is_blocked=bool(provider_blocked))
+            link = CardLink(title, web_url, provider)
+            if is_shown(link, card):
+                card.cluster.append(link)
+    attach_local_urls([link for card in cards for link in card.cluster])
+    return cards
+
+
+def attach_topics_and_lead_image(articles) -> None:
+    """Set `card_topics` (name and slug, by name) and `lead_image` (a `CardImage`, or None) on
+    each of `articles` (cards, or `Article` instances for feeds). Two queries."""
+    by_pk = {article.pk: article for article in articles}
     for article in articles:
-        article.cluster = [link for link in article.top_related if is_shown(link, article)]
-    attach_local_urls([link for article in articles for link in article.cluster])
+        article.card_topics, article.lead_image = [], None
+    if not by_pk:
+        return
+    ids = list(by_pk)
+    for pk, name, slug in _rows(_for_ids(CARD_TOPICS_SQL, ids), ids):
+        by_pk[pk].card_topics.append(CardTopic(name, slug))
+    rows = _rows(_for_ids(CARD_IMAGES_SQL, ids), [*ids, len(ids) * CARD_ROWS_PER_ARTICLE])
+    for pk, *columns in rows:
+        article = by_pk[pk]
+        if article.lead_image is None:
+            article.lead_image = _image(*columns)
+
+
+CLUSTER_LINKS_SQL = (
+    "SELECT link.id, link.title, link.web_url, link.published_at,"
+    " provider.name, provider.slug, provider.domain, provider.is_blocked"
+    " FROM articles_relatedlink link"
+    " LEFT OUTER JOIN providers_provider provider ON provider.id = link.provider_id"
+    " WHERE link.article_id = %s ORDER BY link.position, link.id"
+)
+CLUSTER_IMAGES_SQL = (
+    "SELECT image.related_link_id, image.url, image.file, image.width, image.height, image.alt,"
+    " image.renditions FROM articles_image image"
+    " WHERE image.article_id = %s OR image.related_link_id IN"
+    " (SELECT link.id FROM articles_relatedlink link WHERE link.article_id = %s)"
+    " ORDER BY image.position, image.id"
+)
+
+
+def load_cluster(article) -> list[CardLink]:
+    """`article`'s whole public cluster, in order: each related story a reader may see, with
+    its outlet, time, first image and `local_url`. Also sets `article.lead_image` (its first
+    image, or None). Three queries, whatever the cluster's size."""
+    cluster = {}
+    for pk, title, web_url, published_at, name, slug, domain, blocked in _rows(
+        CLUSTER_LINKS_SQL, [article.pk]
+    ):
+        source = None if name is None else CardProvider(name, slug, domain, bool(blocked))
+        link = CardLink(title, web_url, source, _aware(published_at))
+        if is_shown(link, article):
+            cluster[pk] = link
+    article.lead_image = None
+    for link_pk, *columns in _rows(CLUSTER_IMAGES_SQL, [article.pk, article.pk]):
+        if link_pk is None:
+            if article.lead_image is None:
+                article.lead_image = _image(*columns)
+        elif link_pk in cluster and cluster[link_pk].image is None:
+            cluster[link_pk].image = _image(*columns)
+    links = list(cluster.values())
+    attach_local_urls(links)
+    return links

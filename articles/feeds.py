@@ -14,11 +14,14 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 
 from providers.models import Provider
 
+from .clusters import attach_topics_and_lead_image
 from .models import Article, Topic
 from .templatetags.public_site import http_url, image_src, original_url, video_thumbnail
 from .views import old_topic_redirect
 
 FEED_ITEMS = 50
+# Article columns no feed shows.
+NOT_IN_FEEDS = ("secured", "extra", "seed_raw", "edited_fields", "source", "content_hash")
 
 
 class LatestFeed(Feed):
@@ -29,15 +32,20 @@ class LatestFeed(Feed):
         return reverse("articles:front_page")
 
     def items(self):
-        return self.articles()[:FEED_ITEMS]
+        return self.articles()
 
     def articles(self, **filters):
-        return (
+        """The newest `FEED_ITEMS` published articles matching `filters`, with their topics
+        and lead image."""
+        articles = list(
             Article.objects.published()
             .filter(**filters)
             .order_by("-published_at", "-pk")
-            .for_cards()
+            .select_related("provider")
+            .defer(*NOT_IN_FEEDS)[:FEED_ITEMS]
         )
+        attach_topics_and_lead_image(articles)
+        return articles
 
     def item_title(self, item):
         return item.title
@@ -61,7 +69,7 @@ class LatestFeed(Feed):
         return [topic.name for topic in item.card_topics]
 
     def item_enclosures(self, item):
-        url = video_thumbnail(item) or image_src(item.lead_images[0] if item.lead_images else None)
+        url = video_thumbnail(item) or image_src(item.lead_image)
         url = http_url(url)
         if not url:
             return []
@@ -98,7 +106,7 @@ class TopicFeed(LatestFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return self.articles(topics=obj)[:FEED_ITEMS]
+        return self.articles(topics=obj)
 
 
 class TopicAtomFeed(TopicFeed):
@@ -123,7 +131,7 @@ class ProviderFeed(LatestFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return self.articles(provider=obj)[:FEED_ITEMS]
+        return self.articles(provider=obj)
 
 
 class ProviderAtomFeed(ProviderFeed):

@@ -9,7 +9,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connections, models
-from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +70,7 @@ def search_document():
     """The PostgreSQL full-text document of an article: title (weight A) and excerpt (B).
 
     Stored in `Article.search_vector`, which search reads and a GIN index serves; a trigger
-    (migration 0008) computes this same expression, written out in SQL, on every insert and on
+    (migration 0009) computes this same expression, written out in SQL, on every insert and on
     every update of the title or the excerpt."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "excerpt", weight="B", config=SEARCH_CONFIG
@@ -107,12 +107,35 @@ class TopicRedirect(models.Model):
 
 
 class TaggedArticle(TaggedItemBase):
-    """The link between an article and one of its topics."""
+    """The link between an article and one of its topics.
+
+    It carries a copy of its article's place in the public order (`is_featured`, `rank`,
+    `published_at`; see `ArticleQuerySet.ranked()`), so that a topic's listing walks the
+    topic's slice of the `tagged_article_ranking` index and stops after a page, whatever the
+    number of articles on the topic (`ArticleQuerySet.ranked_in_topic()`). The database keeps
+    the copy, with triggers (migration 0007): a tagging written takes its article's values, and
+    a change to an article's `is_featured`, `published_at` or `heat` is copied to its taggings,
+    whatever makes it (a save, a queryset `update()` or `bulk_update()`, the importer, SQL).
+
+    On SQLite, a migration that rebuilds the article or tagging table (most field changes do)
+    drops its triggers: such a migration must create them again (see 0007);
+    `tests/articles/test_topic_ranking.py` fails until it does."""
 
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_articles")
+    # Copies of the article's ranking, written by the database (see above), never by Django.
+    is_featured = models.BooleanField(default=False, editable=False)
+    rank = models.FloatField(default=0, editable=False)
+    # Nullable only because SQLite fills it after the row is inserted.
+    published_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["tag", "-is_featured", "-rank", "-published_at", "-content_object"],
+                name="tagged_article_ranking",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="tagged_article_unique_topic"
@@ -125,15 +148,19 @@ class Kind(models.TextChoices):
     VIDEO = "video", "Video"
 
 
-# Article columns that no listing (cards, feeds) shows: `for_cards()` does not read them.
-CARD_DEFERRED = (
-    "secured",
-    "extra",
-    "seed_raw",
-    "edited_fields",
-    "source",
-    "content_hash",
-    "search_vector",
+# What a card shows of an article's own row, in the order `articles.clusters.Card` takes it.
+CARD_COLUMNS = (
+    "pk",
+    "title",
+    "slug",
+    "published_at",
+    "is_featured",
+    "kind",
+    "video_id",
+    "canonical_url",
+    "provider__name",
+    "provider__slug",
+    "provider__domain",
 )
 
 
@@ -161,6 +188,18 @@ class ArticleQuerySet(models.QuerySet):
         does not depend on the time of the request, so pages stay stable while a reader pages
         through them and can be cached."""
         return self.alias(rank=Rank()).order_by("-is_featured", "-rank", "-published_at", "-pk")
+
+    def ranked_in_topic(self, topic):
+        """The articles tagged with `topic`, in the public order (`ranked()`), read off the
+        taggings' copy of each article's ranking (see `TaggedArticle`): the database walks the
+        topic's taggings best first and stops once it has a page of articles that pass the other
+        filters, instead of sorting every article on the topic."""
+        return self.filter(taggedarticle__tag=topic).order_by(
+            "-taggedarticle__is_featured",
+            "-taggedarticle__rank",
+            "-taggedarticle__published_at",
+            "-taggedarticle__content_object_id",
+        )
 
     def search(self, terms: str):
         """The newest `SEARCH_WINDOW` articles whose title, excerpt, provider name or topic names
@@ -231,26 +270,11 @@ class ArticleQuerySet(models.QuerySet):
         return matching
 
     def for_cards(self):
-        """Everything an article card shows, in a fixed number of queries whatever the number
-        of articles: the provider, topics (`card_topics`), the lead image (`lead_images`, at
-        most one) and the top three related stories (`top_related`, each with its provider). The
-        columns no
-        listing shows (raw seed values, extra keys, editorial bookkeeping) are not read."""
-        lead_image = Image.objects.order_by("position", "pk")[:1]
-        top_related = (
-            RelatedLink.objects.select_related("provider")
-            .defer("excerpt", "provider__logo_renditions")
-            .order_by("position", "pk")
-        )
-        return (
-            self.select_related("provider")
-            .defer(*CARD_DEFERRED)
-            .prefetch_related(
-                Prefetch("topics", to_attr="card_topics"),
-                Prefetch("images", queryset=lead_image, to_attr="lead_images"),
-                Prefetch("related_links", queryset=top_related[:3], to_attr="top_related"),
-            )
-        )
+        """The rows of a card listing: only the columns a card shows (`CARD_COLUMNS`), as
+        tuples; `articles.clusters.load_cards` makes them cards, with their topics, image and
+        related stories. Building 24 articles and their providers as model instances would
+        cost more than the query."""
+        return self.values_list(*CARD_COLUMNS)
 
 
 class Article(models.Model):
@@ -351,6 +375,24 @@ class Article(models.Model):
             ),
             models.Index(fields=["provider", "-published_at"], name="article_provider_listing"),
             models.Index(fields=["category", "-published_at"], name="article_category_listing"),
+            # An outlet's and a category's public order: their pages are read off these the way
+            # the front page is read off `article_ranking`.
+            models.Index(
+                F("provider"),
+                F("is_featured").desc(),
+                Rank().desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="article_provider_ranking",
+            ),
+            models.Index(
+                F("category"),
+                F("is_featured").desc(),
+                Rank().desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="article_category_ranking",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,7 +8,8 @@ For each size, the articles come from `bench/generate.py` through `import_seeds`
 databases are kept in `var/bench/` for later runs). Then, in one process per size, Django's test
 client opens each page as the page cache's miss path does (an editor's session cookie
 bypasses the page cache; listing counts stay cached): the front page, a deep page (page 100),
-a topic page, search, and the admin changelist as a superuser. Prints the median of 7 runs at
+a topic page, an outlet's page, an article page (its "more on" list reads its first topic),
+search, and the admin changelist as a superuser. Prints the median of 7 runs at
 each size and the growth, against the 1.5x target.
 """
 
@@ -58,12 +59,16 @@ def measure_here() -> dict[str, float]:
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.db.models import Count
     from django.test import Client
 
     from articles.models import Article
+    from providers.models import Provider
 
     top = Article.objects.published().ranked().filter(topics__isnull=False).first()
     topic = top.topics.order_by("pk").first()
+    # The outlet with the most stories: a full page of cards at either size.
+    busiest = Provider.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
     user, _ = get_user_model().objects.get_or_create(
         username="scale-bench", defaults={"is_staff": True, "is_superuser": True}
     )
@@ -74,6 +79,8 @@ def measure_here() -> dict[str, float]:
         "front page": (reader, "/"),
         "deep page (100)": (reader, "/?page=100"),
         "topic page": (reader, topic.get_absolute_url()),
+        "provider page": (reader, busiest.get_absolute_url()),
+        "article page": (reader, top.get_absolute_url()),
         "search": (reader, "/search/?q=cloud+data"),
         "admin changelist": (editor, "/admin/articles/article/"),
     }

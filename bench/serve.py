@@ -151,7 +151,8 @@ def pages(env) -> list[tuple[str, str]]:
         ("provider", provider),
         ("search", "/search/?q=cloud+data"),
         ("RSS feed", "/feed/"),
-        ("sitemap", "/sitemap.xml"),
+        ("sitemap index", "/sitemap.xml"),
+        ("sitemap, 1,000 stories", "/sitemap-articles.xml"),
     ]
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS
@@ -16,7 +16,18 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", reader_page(robots_txt), name="robots_txt"),
     path("healthz", healthz, name="healthz"),
-    path("sitemap.xml", reader_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        reader_page(index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        reader_page(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("providers/", include("providers.urls")),
     path("", include("articles.urls")),
 ]

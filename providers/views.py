@@ -8,7 +8,6 @@ from .models import Provider
 
 class ProviderView(CardListView):
     template_name = "providers/provider_detail.html"
-    rank_ids_first = True
 
     def get_queryset(self):
         self.provider = get_object_or_404(Provider.objects.visible(), slug=self.kwargs["slug"])

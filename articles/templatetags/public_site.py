@@ -1,13 +1,17 @@
 """Template helpers of the public site: safe URLs, images, videos, canonical links, JSON-LD."""
 
 import json
+import time
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from django import template
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from articles import images, videos
 
@@ -26,6 +30,21 @@ def http_url(url):
     """`url` when it is an absolute http(s) URL, else "": no `javascript:` in an href."""
     url = (url or "").strip()
     return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
+
+
+@register.filter
+def relative_time(moment):
+    """`naturaltime` ("3 hours ago"), memoised for the current minute: the costliest part of
+    showing a time, and a page shows the same stories to every reader. It may be behind by up
+    to a minute, as a page kept in the page cache is."""
+    if not moment:
+        return ""
+    return _relative_time(moment, int(time.time() // 60), get_language())
+
+
+@lru_cache(maxsize=4096)
+def _relative_time(moment, minute: int, language: str) -> str:
+    return naturaltime(moment)
 
 
 @register.filter

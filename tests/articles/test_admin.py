@@ -16,7 +16,12 @@ from django.utils import timezone
 from articles.admin import ArticleAdmin
 from articles.models import Article, Topic
 from articles.seeds import import_paths
-from tests.articles.admin_helpers import make_editor, make_superuser, messages_of
+from tests.articles.admin_helpers import (
+    change_form_data,
+    make_editor,
+    make_superuser,
+    messages_of,
+)
 from tests.articles.seeds.builders import write_seed
 from tests.factories import make_article, make_articles, make_provider
 
@@ -313,48 +318,7 @@ class ChangeFormTests(TestCase):
         self.client.force_login(self.editor)
 
     def form_data(self, **changes):
-        """The change form as the browser would post it, with `changes` applied."""
-        response = self.client.get(change_url(self.article))
-        form = response.context["adminform"].form
-        data = {}
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None or name == "hand_back":
-                continue
-            if name == "topics":
-                data[name] = [t.pk for t in value]
-            elif name in {"published_at", "publish_at", "expires_at"}:
-                local = timezone.localtime(value)
-                data[f"{name}_0"], data[f"{name}_1"] = f"{local:%Y-%m-%d}", f"{local:%H:%M:%S}"
-            elif hasattr(value, "pk"):
-                data[name] = value.pk
-            elif isinstance(value, bool):
-                if value:
-                    data[name] = "on"
-            else:
-                data[name] = value
-        for formset in response.context["inline_admin_formsets"]:
-            management = formset.formset.management_form
-            for name, field in management.fields.items():
-                data[management.add_prefix(name)] = management.initial.get(name, field.initial)
-            for inline in formset.formset.forms:
-                for name in inline.fields:
-                    value = inline.initial.get(name)
-                    if value is None or name == "file":
-                        continue
-                    key = inline.add_prefix(name)
-                    if hasattr(value, "isoformat"):
-                        local = timezone.localtime(value)
-                        data[f"{key}_0"], data[f"{key}_1"] = (
-                            f"{local:%Y-%m-%d}",
-                            f"{local:%H:%M:%S}",
-                        )
-                    else:
-                        data[key] = value
-                data[inline.add_prefix("id")] = inline.instance.pk
-                data[inline.add_prefix(formset.formset.fk.name)] = self.article.pk
-        data.update(changes)
-        return data
+        return change_form_data(self.client, self.article, **changes)
 
     def test_fieldsets_and_what_is_out_of_the_way(self):
         html = self.client.get(change_url(self.article)).content.decode()

@@ -1,14 +1,20 @@
 """The card grid written out in Python (`articles.cards`): the same markup the template wrote,
 every value escaped, URLs equal to `reverse()`'s."""
 
+from datetime import timedelta
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.cards import SlugPaths, render_cards
-from articles.clusters import prepare_cards
+from articles.clusters import attach_topics_and_lead_image, load_cards, load_cluster
 from articles.models import Article, RelatedLink
-from tests.factories import make_article, make_provider
+from articles.templatetags.public_site import _relative_time, relative_time
+from tests.factories import make_article, make_articles, make_provider
 
 HOSTILE = "<b>\"Bold\" & 'co'</b>"
 
@@ -31,13 +37,12 @@ class RenderCardsTests(TestCase):
         cls.others = [make_article(images=1, related=1, topics=["AI"]) for _ in range(4)]
 
     def cards(self):
-        articles = list(Article.objects.published().ranked().for_cards())
-        prepare_cards(articles)
-        return articles, render_cards(articles)
+        cards = load_cards(Article.objects.published().ranked().for_cards())
+        return cards, render_cards(cards)
 
     def test_video_card_is_featured_with_its_thumbnail_and_badges(self):
         articles, html = self.cards()
-        assert articles[0] == self.video
+        assert articles[0].pk == self.video.pk
         assert '<li class="card card--featured">' in html
         assert 'src="https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"' in html
         assert (
@@ -59,29 +64,31 @@ class RenderCardsTests(TestCase):
         assert html.count('href="/topics/ai/">AI</a>') == 4
 
 
-class RankIdsFirstTests(TestCase):
-    """Topic pages rank the ids alone in a subquery, then read the page's rows: the same cards,
-    in the same order, in the same number of queries."""
+class OutletPagesTests(TestCase):
+    """Outlet pages are read off `article_provider_ranking`: the public order, page by page."""
 
     @classmethod
     def setUpTestData(cls):
-        cls.articles = [make_article(topics=["AI"], heat=n % 5) for n in range(30)]
+        cls.provider = make_provider()
+        cls.articles = [make_article(provider=cls.provider, heat=n % 5) for n in range(30)]
 
     def test_pages_follow_the_public_order(self):
         ranked = list(
             Article.objects.published()
-            .filter(topics__name="AI")
+            .filter(provider=self.provider)
             .ranked()
             .values_list("pk", flat=True)
         )
+        url = self.provider.get_absolute_url()
         with self.assertNumQueries(6):
-            first = self.client.get("/topics/ai/")
-        second = self.client.get("/topics/ai/?page=2")
+            first = self.client.get(url)
+        second = self.client.get(f"{url}?page=2")
         shown = [a.pk for a in first.context["articles"]] + [
             a.pk for a in second.context["articles"]
         ]
         assert shown == ranked
-        assert "IN (SELECT" in str(first.context["articles"].query)
+        plan = first.context["page_obj"].object_list.explain()
+        assert "article_provider_ranking" in plan
 
 
 class RenderClusterTests(TestCase):
@@ -101,3 +108,91 @@ class RenderClusterTests(TestCase):
         assert 'rel="noopener">Related 1 of' in html
         assert html.count('class="cluster-thumb"') == 2
         assert "<span>on Newsroom</span>" not in html
+
+
+class LoadCardsTests(TestCase):
+    """`load_cards`: what a card shows beyond the article's row, in a fixed number of queries."""
+
+    def assert_cards_cost(self, count):
+        make_articles(count, topics=["Robots", "AI"], images=2, related=5)
+        # articles+provider, topics, lead images, related links (+provider), our own pages.
+        with self.assertNumQueries(5):
+            cards = load_cards(Article.objects.published().for_cards())
+        assert len(cards) == count
+        for card in cards:
+            assert card.provider.name
+            topics = [(t.name, t.slug) for t in card.card_topics]
+            assert topics == [("AI", "ai"), ("Robots", "robots")]
+            assert card.lead_image.url.endswith("/image-0.jpg")
+            assert [link.title.split()[1] for link in card.cluster] == ["0", "1", "2"]
+            assert all(link.provider.name for link in card.cluster)
+
+    def test_one_article(self):
+        self.assert_cards_cost(1)
+
+    def test_fifty_articles(self):
+        self.assert_cards_cost(50)
+
+    def test_the_first_three_links_a_reader_may_see(self):
+        """Links to the story itself and to blocked outlets are left out before the three are
+        taken; an article without images or links has none."""
+        article = make_article(related=6)
+        links = list(RelatedLink.objects.filter(article=article).order_by("position"))
+        links[0].web_url = article.web_url + "?utm_source=feed"
+        links[0].save()
+        links[2].provider = make_provider(is_blocked=True)
+        links[2].save()
+        bare = make_article()
+        cards = load_cards(Article.objects.filter(pk__in=[article.pk, bare.pk]).for_cards())
+        by_pk = {card.pk: card for card in cards}
+        assert [link.title.split()[1] for link in by_pk[article.pk].cluster] == ["1", "3", "4"]
+        assert by_pk[bare.pk].lead_image is None
+        assert by_pk[bare.pk].cluster == [] and by_pk[bare.pk].card_topics == []
+
+    def test_a_large_cluster_is_read_only_as_far_as_a_card_needs(self):
+        article = make_article(related=40, images=20)
+        with CaptureQueriesContext(connection) as queries:
+            cards = load_cards(Article.objects.filter(pk=article.pk).for_cards())
+        assert len(cards[0].cluster) == 3
+        assert cards[0].lead_image.url.endswith("/image-0.jpg")
+        bounded = [q["sql"] for q in queries if "LIMIT 8" in q["sql"]]
+        assert len(bounded) == 2  # the images and the related links
+
+    def test_topics_and_lead_image_of_model_instances(self):
+        """What feeds use: the same topics and lead image on `Article` instances."""
+        make_articles(3, topics=["AI"], images=2, related=2)
+        articles = list(Article.objects.all())
+        with self.assertNumQueries(2):
+            attach_topics_and_lead_image(articles)
+        for article in articles:
+            assert [topic.name for topic in article.card_topics] == ["AI"]
+            assert article.lead_image.url.endswith("/image-0.jpg")
+
+    def test_cluster_of_an_article_page(self):
+        """`load_cluster`: every link a reader may see, in order, with its outlet, time and
+        first image; the article's own first image; our page for a story we publish."""
+        ours = make_article()
+        article = make_article(images=2, related=4)
+        links = list(RelatedLink.objects.filter(article=article).order_by("position"))
+        links[1].provider = make_provider(is_blocked=True)
+        links[1].save()
+        links[3].web_url = ours.web_url
+        links[3].published_at = timezone.now()
+        links[3].save()
+        with self.assertNumQueries(3):
+            cluster = load_cluster(article)
+        assert [link.title for link in cluster] == [links[0].title, links[2].title, links[3].title]
+        assert all(link.image.url.endswith(".jpg") for link in cluster)
+        assert cluster[0].provider.domain == links[0].provider.domain
+        assert article.lead_image.url.endswith("/image-0.jpg")
+        assert cluster[2].local_url == ours.get_absolute_url()
+        assert cluster[2].published_at == links[3].published_at
+
+
+def test_relative_time_is_naturaltime_memoised_for_the_minute():
+    moment = timezone.now() - timedelta(hours=3, minutes=10)
+    before = _relative_time.cache_info().hits
+    assert relative_time(moment) == naturaltime(moment) == "3\xa0hours ago"
+    assert relative_time(moment) == "3\xa0hours ago"
+    assert _relative_time.cache_info().hits == before + 1
+    assert relative_time(None) == ""

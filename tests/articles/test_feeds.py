@@ -1,11 +1,13 @@
 """RSS and Atom feeds, site-wide, per topic and per provider; and the sitemap."""
 
 import xml.etree.ElementTree as ET
+from unittest.mock import patch
 
 import pytest
 
 from django.test import TestCase
 
+from articles.sitemaps import ArticleSitemap
 from tests.factories import make_article, make_articles, make_provider
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -105,19 +107,57 @@ class SitemapTests(TestCase):
         cls.hidden = make_article(is_published=False, topics=["Hidden topic"])
         cls.blocked = make_article(provider=make_provider(is_blocked=True))
 
-    def test_lists_published_articles_topics_and_providers(self):
-        response = self.client.get("/sitemap.xml")
+    def urls(self, path):
+        response = self.client.get(path)
         assert response.status_code == 200
+        assert response["Content-Type"] == "application/xml"
         root = parse(response.content)
-        urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root}
+        return {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root}
+
+    def test_the_index_names_each_section_with_its_latest_change(self):
+        newest = self.article.published_at.isoformat()
+        assert self.urls("/sitemap.xml") == {
+            "http://testserver/sitemap-articles.xml": newest,
+            "http://testserver/sitemap-topics.xml": newest,
+            "http://testserver/sitemap-providers.xml": newest,
+        }
+
+    def test_sections_list_published_articles_topics_and_providers(self):
+        urls = {
+            **self.urls("/sitemap-articles.xml"),
+            **self.urls("/sitemap-topics.xml"),
+            **self.urls("/sitemap-providers.xml"),
+        }
         lastmod = self.article.published_at.isoformat()
         assert urls[f"http://testserver{self.article.get_absolute_url()}"] == lastmod
-        assert "http://testserver/topics/ai/" in urls
-        assert f"http://testserver{self.article.provider.get_absolute_url()}" in urls
+        assert urls["http://testserver/topics/ai/"] == lastmod
+        assert urls[f"http://testserver{self.article.provider.get_absolute_url()}"] == lastmod
         for hidden in (self.hidden, self.blocked):
             assert f"http://testserver{hidden.get_absolute_url()}" not in urls
         assert "http://testserver/topics/hidden-topic/" not in urls
         assert f"http://testserver{self.blocked.provider.get_absolute_url()}" not in urls
+        assert len(urls) == 3
+        assert self.client.get("/sitemap-nothing.xml").status_code == 404
+
+
+class SitemapPagesTests(TestCase):
+    """A section holds at most `limit` URLs: the index names every page, each page its own."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.articles = make_articles(5)
+
+    def test_pages_of_a_section(self):
+        with patch.object(ArticleSitemap, "limit", 2):
+            index = self.client.get("/sitemap.xml").content.decode()
+            pages = [self.client.get(f"/sitemap-articles.xml?p={n}") for n in (1, 2, 3)]
+            assert self.client.get("/sitemap-articles.xml?p=4").status_code == 404
+        for n in (2, 3):
+            assert f"http://testserver/sitemap-articles.xml?p={n}" in index
+        assert "sitemap-articles.xml?p=4" not in index
+        shown = [u.findtext(f"{SITEMAP}loc") for page in pages for u in parse(page.content)]
+        newest_first = sorted(self.articles, key=lambda a: a.published_at, reverse=True)
+        assert shown == [f"http://testserver{a.get_absolute_url()}" for a in newest_first]
 
 
 @pytest.mark.parametrize("count", [1, 48])
@@ -125,10 +165,13 @@ class SitemapTests(TestCase):
 def test_feeds_and_sitemap_cost_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     make_articles(count, topics=["AI", "Vision"], images=1, related=3)
     for url, queries in {
-        "/feed/": 4,
-        "/feed/atom/": 4,
-        "/topics/ai/feed/": 5,
+        "/feed/": 3,
+        "/feed/atom/": 3,
+        "/topics/ai/feed/": 4,
         "/sitemap.xml": 6,
+        "/sitemap-articles.xml": 2,
+        "/sitemap-topics.xml": 2,
+        "/sitemap-providers.xml": 2,
     }.items():
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200

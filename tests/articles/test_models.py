@@ -108,25 +108,3 @@ class PublishedTests(TestCase):
         assert scheduled.is_scheduled and not scheduled.is_expired
         assert expired.is_expired and not expired.is_scheduled
         assert not self.visible.is_scheduled and not self.visible.is_expired
-
-
-class ForCardsTests(TestCase):
-    def assert_cards_cost(self, count):
-        make_articles(count, topics=["AI", "Robots"], images=2, related=5)
-        # articles+provider, topics, lead images, top related (+provider).
-        with self.assertNumQueries(4):
-            cards = list(Article.objects.published().for_cards())
-            for card in cards:
-                assert card.provider.name
-                assert {t.name for t in card.card_topics} == {"AI", "Robots"}
-                assert len(card.lead_images) == 1
-                assert card.lead_images[0].position == 0
-                assert [link.position for link in card.top_related] == [0, 1, 2]
-                assert all(link.provider.name for link in card.top_related)
-        assert len(cards) == count
-
-    def test_one_article(self):
-        self.assert_cards_cost(1)
-
-    def test_fifty_articles(self):
-        self.assert_cards_cost(50)
