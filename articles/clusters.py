@@ -17,8 +17,8 @@ from django.db import connection
 from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 
-from .cards import article_paths
-from .models import Article, Image
+from .cards import SlugPaths, article_paths
+from .models import PUBLISHED_SQL, Image, published_sql_params
 from .seeds.text import canonical_url, is_http_url
 
 # A card shows this many related stories, and the first image of its article.
@@ -33,6 +33,8 @@ CARD_ROWS_PER_ARTICLE = 8
 class CardTopic:
     name: str
     slug: str
+    pk: int = 0
+    url: str = ""
 
 
 @dataclass(slots=True)
@@ -101,20 +103,24 @@ def is_shown(link, article) -> bool:
     return not link.web_url or identity(link.web_url) != article.canonical_url
 
 
+LOCAL_URLS_SQL = (
+    "SELECT a.canonical_url, a.slug FROM articles_article a"
+    " INNER JOIN providers_provider p ON p.id = a.provider_id"
+    " WHERE a.canonical_url IN ({ids}) AND {published}"
+).replace("{published}", PUBLISHED_SQL)
+
+
 def attach_local_urls(links) -> None:
     """Set `local_url` on each link: our page for the story when we publish it, else "".
     One query for all the links, whatever their number, answered by the unique index on
     `canonical_url` (an article's `canonical_url` is its `web_url` in canonical form, so the
     canonical form of a link's URL is all there is to match)."""
     keys = [(link, identity(link.web_url)) for link in links]
-    canonicals = {key for _, key in keys if key}
+    canonicals = list({key for _, key in keys if key})
     if not canonicals:
         return
-    ours = dict(
-        Article.objects.published()
-        .filter(canonical_url__in=canonicals)
-        .values_list("canonical_url", "slug")
-    )
+    sql = _for_ids(LOCAL_URLS_SQL, canonicals)
+    ours = dict(_rows(sql, [*canonicals, *published_sql_params(connection)]))
     path = article_paths()
     for link, key in keys:
         slug = ours.get(key)
@@ -260,3 +266,39 @@ def load_cluster(article) -> list[CardLink]:
     links = list(cluster.values())
     attach_local_urls(links)
     return links
+
+
+TOPICS_SQL = (
+    "SELECT topic.id, topic.name, topic.slug FROM articles_taggedarticle tagged"
+    " INNER JOIN articles_topic topic ON topic.id = tagged.tag_id"
+    " WHERE tagged.content_object_id = %s ORDER BY topic.name, topic.id"
+)
+# `ArticleQuerySet.published().ranked_in_topic()`, without one article.
+MORE_ON_TOPIC_SQL = (
+    "SELECT a.title, a.slug, a.published_at, p.name FROM articles_taggedarticle tagged"
+    " INNER JOIN articles_article a ON a.id = tagged.content_object_id"
+    " INNER JOIN providers_provider p ON p.id = a.provider_id"
+    " WHERE tagged.tag_id = %s AND a.id <> %s AND {published}"
+    " ORDER BY tagged.is_featured DESC, tagged.rank DESC, tagged.published_at DESC,"
+    " tagged.content_object_id DESC LIMIT %s"
+).replace("{published}", PUBLISHED_SQL)
+
+
+def topics_of(article) -> list[CardTopic]:
+    """`article`'s topics by name, each with its `url`. One query."""
+    path = SlugPaths("articles:topic")
+    return [
+        CardTopic(name, slug, pk, path(slug)) for pk, name, slug in _rows(TOPICS_SQL, [article.pk])
+    ]
+
+
+def more_on_topic(article, topic: CardTopic, limit: int) -> list[dict]:
+    """The first `limit` published stories on `topic` other than `article`, in the public
+    order, each with `title`, `url`, `published_at` and `outlet`. One query, read off the
+    topic's ranking index (`tagged_article_ranking`) as `ranked_in_topic()` is."""
+    params = [topic.pk, article.pk, *published_sql_params(connection), limit]
+    path = article_paths()
+    return [
+        {"title": title, "url": path(slug), "published_at": _aware(when), "outlet": outlet}
+        for title, slug, when, outlet in _rows(MORE_ON_TOPIC_SQL, params)
+    ]

@@ -164,6 +164,22 @@ CARD_COLUMNS = (
 )
 
 
+# `ArticleQuerySet.published()` as an SQL condition, for the plain-SQL reads of the hottest
+# pages (`articles/clusters.py`), on an article aliased `a` joined to its provider `p`, with
+# `published_sql_params()`; `tests/articles/test_cards.py` checks that both choose the same rows.
+PUBLISHED_SQL = (
+    "a.is_published AND NOT a.is_removed AND NOT p.is_blocked"
+    " AND (a.publish_at IS NULL OR a.publish_at <= %s)"
+    " AND (a.expires_at IS NULL OR a.expires_at > %s)"
+)
+
+
+def published_sql_params(connection) -> list:
+    """The parameters of `PUBLISHED_SQL`: now, as `connection` stores a datetime."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return [now, now]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, not removed, not from a blocked provider, and inside

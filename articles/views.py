@@ -9,8 +9,8 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from .cache import CachedCountPaginator
-from .cards import SlugPaths, article_paths, render_cards, render_cluster
-from .clusters import load_cards, load_cluster
+from .cards import render_cards, render_cluster
+from .clusters import load_cards, load_cluster, more_on_topic, topics_of
 from .models import SEARCH_WINDOW, Article, Topic, TopicRedirect
 from .templatetags.public_site import image_src, video_thumbnail
 
@@ -137,22 +137,8 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         cluster = load_cluster(article)
-        topic_path, article_path = SlugPaths("articles:topic"), article_paths()
-        topics = list(article.topics.all())
-        for topic in topics:
-            topic.url = topic_path(topic.slug)
-        more = []
-        if topics:
-            rows = (
-                Article.objects.published()
-                .ranked_in_topic(topics[0])
-                .exclude(pk=article.pk)
-                .values_list("title", "slug", "published_at", "provider__name")[:MORE_ON_TOPIC]
-            )
-            more = [
-                {"title": title, "url": article_path(slug), "published_at": when, "outlet": outlet}
-                for title, slug, when, outlet in rows
-            ]
+        topics = topics_of(article)
+        more = more_on_topic(article, topics[0], MORE_ON_TOPIC) if topics else []
         lead_image = article.lead_image
         context.update(
             cluster=cluster,

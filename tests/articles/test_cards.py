@@ -11,8 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.cards import SlugPaths, render_cards
-from articles.clusters import attach_topics_and_lead_image, load_cards, load_cluster
-from articles.models import Article, RelatedLink
+from articles.clusters import (
+    attach_topics_and_lead_image,
+    load_cards,
+    load_cluster,
+    more_on_topic,
+    topics_of,
+)
+from articles.models import PUBLISHED_SQL, Article, RelatedLink, Topic, published_sql_params
 from articles.templatetags.public_site import _relative_time, relative_time
 from tests.factories import make_article, make_articles, make_provider
 
@@ -196,3 +202,52 @@ def test_relative_time_is_naturaltime_memoised_for_the_minute():
     assert relative_time(moment) == "3\xa0hours ago"
     assert _relative_time.cache_info().hits == before + 1
     assert relative_time(None) == ""
+
+
+class PublishedSqlTests(TestCase):
+    """The plain-SQL reads use `PUBLISHED_SQL`: it must choose exactly what `published()` does."""
+
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        blocked = make_provider(is_blocked=True)
+        states = [
+            {},
+            {"is_published": False},
+            {"is_removed": True},
+            {"publish_at": now + timedelta(hours=1)},
+            {"publish_at": now - timedelta(hours=1)},
+            {"expires_at": now - timedelta(hours=1)},
+            {"expires_at": now + timedelta(hours=1)},
+            {"publish_at": now - timedelta(hours=2), "expires_at": now + timedelta(hours=2)},
+            {"provider": blocked},
+        ]
+        cls.articles = [make_article(topics=["AI"], **state) for state in states]
+
+    def test_same_rows_as_published(self):
+        sql = (
+            "SELECT a.id FROM articles_article a"
+            " INNER JOIN providers_provider p ON p.id = a.provider_id WHERE {published}"
+        ).replace("{published}", PUBLISHED_SQL)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, published_sql_params(connection))
+            chosen = {pk for (pk,) in cursor.fetchall()}
+        expected = set(Article.objects.published().values_list("pk", flat=True))
+        assert chosen == expected
+        assert len(expected) == 4
+
+    def test_more_on_topic_is_ranked_in_topic_without_the_article(self):
+        featured = make_article(topics=["AI"], is_featured=True)
+        article = self.articles[0]
+        topic = next(t for t in topics_of(article) if t.name == "AI")
+        assert topic.url == "/topics/ai/"
+        expected = list(
+            Article.objects.published()
+            .ranked_in_topic(Topic.objects.get(name="AI"))
+            .exclude(pk=article.pk)
+            .values_list("slug", flat=True)
+        )
+        shown = [item["url"] for item in more_on_topic(article, topic, 10)]
+        assert shown == [f"/articles/{slug}/" for slug in expected]
+        assert shown[0] == featured.get_absolute_url() and len(shown) == 4
+        assert more_on_topic(article, topic, 1)[0]["outlet"] == featured.provider.name
