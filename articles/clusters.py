@@ -235,12 +235,18 @@ CLUSTER_LINKS_SQL = (
     " LEFT OUTER JOIN providers_provider provider ON provider.id = link.provider_id"
     " WHERE link.article_id = %s ORDER BY link.position, link.id"
 )
+# Two lookups, by the article and by its links, each answered by its own index (one `OR`
+# makes PostgreSQL read the whole table); position and id order the union.
 CLUSTER_IMAGES_SQL = (
     "SELECT image.related_link_id, image.url, image.file, image.width, image.height, image.alt,"
-    " image.renditions FROM articles_image image"
-    " WHERE image.article_id = %s OR image.related_link_id IN"
+    " image.renditions, image.position, image.id FROM articles_image image"
+    " WHERE image.article_id = %s"
+    " UNION ALL"
+    " SELECT image.related_link_id, image.url, image.file, image.width, image.height,"
+    " image.alt, image.renditions, image.position, image.id FROM articles_image image"
+    " WHERE image.related_link_id IN"
     " (SELECT link.id FROM articles_relatedlink link WHERE link.article_id = %s)"
-    " ORDER BY image.position, image.id"
+    " ORDER BY 8, 9"
 )
 
 
@@ -257,7 +263,7 @@ def load_cluster(article) -> list[CardLink]:
         if is_shown(link, article):
             cluster[pk] = link
     article.lead_image = None
-    for link_pk, *columns in _rows(CLUSTER_IMAGES_SQL, [article.pk, article.pk]):
+    for link_pk, *columns, _, _ in _rows(CLUSTER_IMAGES_SQL, [article.pk, article.pk]):
         if link_pk is None:
             if article.lead_image is None:
                 article.lead_image = _image(*columns)
