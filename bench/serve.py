@@ -12,7 +12,8 @@ The database holds the real seed files plus `--generated` (10,000) articles from
 later runs (`--fresh` rebuilds it). Each page is measured twice with `wrk` (Debian's:
 `apt-get install -y wrk`): *uncached*, as an editor gets it (a session cookie bypasses the page
 cache), against `/__ceiling__/cards`; and *cached*, as a reader gets it, against
-`/__ceiling__/hello` (`bench/urls.py`, mounted through `bench/settings.py` only). Prints
+`/__ceiling__/hello` (`bench/urls.py`, mounted through `bench/settings.py` only); both
+ceilings are measured before the pages and after them, and the higher of the two counts. Prints
 requests/s, p50 and p99 per page and the ratios; exits 1 on any non-2xx answer or socket error.
 Only 127.0.0.1 is ever targeted.
 """
@@ -183,6 +184,14 @@ def warm(url: str, header: str = "") -> None:
             response.read()
 
 
+def measure_ceilings(base: str, args) -> dict:
+    ceilings = {}
+    for name in ("hello", "cards"):
+        warm(f"{base}/__ceiling__/{name}")
+        ceilings[name] = wrk(f"{base}/__ceiling__/{name}", args)
+    return ceilings
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generated", type=int, default=10_000)
@@ -214,39 +223,44 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
-        ceilings = {}
-        for name in ("hello", "cards"):
-            warm(f"{base}/__ceiling__/{name}")
-            ceilings[name] = wrk(f"{base}/__ceiling__/{name}", args)
+        # The ceilings are measured before the pages and again after them, and each page is
+        # held to the higher of the two: a shared machine's load drifts during a run.
+        ceilings = measure_ceilings(base, args)
         row = "{:<24} {:>9} {:>8} {:>8} {:>7} {:>9} {:>8} {:>8} {:>7} {:>6}"
         print(
             row.format(
                 "page", "uncached", "p50", "p99", "ratio", "cached", "p50", "p99", "ratio", "errors"
             )
         )
-        for name in ("hello", "cards"):
-            c = ceilings[name]
-            print(
-                row.format(
-                    f"ceiling: {name}",
-                    f"{c['rps']:.0f}",
-                    c["p50"],
-                    c["p99"],
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    c["errors"],
-                )
-            )
-            failed |= c["errors"] > 0
+        results = []
         for name, path in targets:
             url = base + path
             warm(url, EDITOR_COOKIE)
             fresh = wrk(url, args, EDITOR_COOKIE)
             warm(url)
             cached = wrk(url, args)
+            results.append((name, fresh, cached))
+        after = measure_ceilings(base, args)
+        for name in ("hello", "cards"):
+            for when, c in (("before", ceilings[name]), ("after", after[name])):
+                print(
+                    row.format(
+                        f"ceiling: {name} ({when})",
+                        f"{c['rps']:.0f}",
+                        c["p50"],
+                        c["p99"],
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        c["errors"],
+                    )
+                )
+                failed |= c["errors"] > 0
+            if after[name]["rps"] > ceilings[name]["rps"]:
+                ceilings[name] = after[name]
+        for name, fresh, cached in results:
             errors = fresh["errors"] + cached["errors"]
             failed |= errors > 0
             print(
@@ -265,7 +279,8 @@ def main():
             )
         print(
             f"targets: uncached >= {UNCACHED_TARGET:.0%} of cards, cached >= "
-            f"{CACHED_TARGET:.0%} of hello (front page and article page); zero errors"
+            f"{CACHED_TARGET:.0%} of hello (front page and article page; each against the "
+            "higher of its ceiling's two runs); zero errors"
         )
     finally:
         server.terminate()
