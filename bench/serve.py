@@ -57,6 +57,7 @@ def gunicorn_command(port: int) -> list[str]:
         "2",
         "--threads",
         "4",
+        "--preload",
         "--max-requests",
         "5000",
         "--max-requests-jitter",
