@@ -6,7 +6,8 @@ The card listings are the site's hottest path, and building a queryset costs far
 running it: the reads here that only fetch rows by their articles' ids are written in SQL
 (plain SELECTs that SQLite and PostgreSQL read alike, on Django's default table and column
 names; `tests/articles/test_cards.py` runs them on both), and give plain rows, not model
-instances. What decides visibility (`ArticleQuerySet.published()`) stays in the ORM."""
+instances. Visibility is `PUBLISHED_SQL`, written beside `ArticleQuerySet.published()` and held
+to the same rows by a test."""
 
 import json
 from dataclasses import dataclass, field

@@ -180,6 +180,11 @@ def published_sql_params(connection) -> list:
     return [now, now]
 
 
+def public_order() -> tuple:
+    """The public order (`ArticleQuerySet.ranked()`) as index expressions, best first."""
+    return (F("is_featured").desc(), Rank().desc(), F("published_at").desc(), F("id").desc())
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, not removed, not from a blocked provider, and inside
@@ -371,13 +376,7 @@ class Article(models.Model):
             ),
             models.Index(fields=["-published_at"], name="article_published_at"),
             # The public order (`ranked()`): pages are read off it, whatever the archive's size.
-            models.Index(
-                F("is_featured").desc(),
-                Rank().desc(),
-                F("published_at").desc(),
-                F("id").desc(),
-                name="article_ranking",
-            ),
+            models.Index(*public_order(), name="article_ranking"),
             # The next scheduled change (`articles.cache.next_schedule_change`): few rows.
             models.Index(
                 fields=["publish_at"],
@@ -393,22 +392,8 @@ class Article(models.Model):
             models.Index(fields=["category", "-published_at"], name="article_category_listing"),
             # An outlet's and a category's public order: their pages are read off these the way
             # the front page is read off `article_ranking`.
-            models.Index(
-                F("provider"),
-                F("is_featured").desc(),
-                Rank().desc(),
-                F("published_at").desc(),
-                F("id").desc(),
-                name="article_provider_ranking",
-            ),
-            models.Index(
-                F("category"),
-                F("is_featured").desc(),
-                Rank().desc(),
-                F("published_at").desc(),
-                F("id").desc(),
-                name="article_category_ranking",
-            ),
+            models.Index(F("provider"), *public_order(), name="article_provider_ranking"),
+            models.Index(F("category"), *public_order(), name="article_category_ranking"),
         ]
         constraints = [
             models.CheckConstraint(
