@@ -12,10 +12,10 @@ The database holds the real seed files plus `--generated` (10,000) articles from
 later runs (`--fresh` rebuilds it). Each page is measured twice with `wrk` (Debian's:
 `apt-get install -y wrk`): *uncached*, as an editor gets it (a session cookie bypasses the page
 cache), against `/__ceiling__/cards`; and *cached*, as a reader gets it, against
-`/__ceiling__/hello` (`bench/urls.py`, mounted through `bench/settings.py` only), each
-measured right before the page it is compared with. Prints
-requests/s, p50 and p99 per page and the ratios; exits 1 on any non-2xx answer or socket error.
-Only 127.0.0.1 is ever targeted.
+`/__ceiling__/hello` (`bench/urls.py`, mounted through `bench/settings.py` only). Page and
+ceiling run back to back in `--rounds` short rounds, and the median round's ratio is the
+figure (`versus`). Prints requests/s, p50 and p99 per page and the ratios; exits 1 on any
+non-2xx answer or socket error. Only 127.0.0.1 is ever targeted.
 """
 
 import argparse
@@ -42,6 +42,12 @@ CACHED_TARGET = 0.70
 # An editor's session cookie: the page cache is bypassed (no session lookup happens, since no
 # public page reads the session).
 EDITOR_COOKIE = "Cookie: sessionid=bench-uncached"
+# A connection per request, as the reverse proxy of README "Deploying" opens them (nginx's
+# default). Kept-alive connections stay with the worker that took them, and gthread workers
+# take them first come: with wrk's 16 opened at once, one worker of the two held all of them in
+# about half of the runs (per-worker CPU from /proc), the other idled, and the server answered
+# half as many requests, whatever the page.
+NEW_CONNECTION = "Connection: close"
 
 
 def gunicorn_command(port: int) -> list[str]:
@@ -160,7 +166,7 @@ def pages(env) -> list[tuple[str, str]]:
 
 def wrk(url: str, args, header: str = "") -> dict:
     command = ["wrk", "--latency", "-t", str(args.threads), "-c", str(args.connections)]
-    command += ["-d", args.duration, "--timeout", "10s"]
+    command += ["-d", args.duration, "--timeout", "10s", "-H", NEW_CONNECTION]
     if header:
         command += ["-H", header]
     out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
@@ -168,11 +174,17 @@ def wrk(url: str, args, header: str = "") -> dict:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1),
-        "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1),
+        "p50": milliseconds(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99": milliseconds(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
         "errors": (int(non2xx.group(1)) if non2xx else 0)
         + (sum(map(int, errors.groups())) if errors else 0),
     }
+
+
+def milliseconds(latency: str) -> float:
+    """wrk's latency ("812.00us", "40.03ms", "1.57s", "2.00m") in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", latency).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
 def warm(url: str, header: str = "") -> None:
@@ -185,15 +197,51 @@ def warm(url: str, header: str = "") -> None:
             response.read()
 
 
-def ceiling(base: str, name: str, args) -> dict:
-    warm(f"{base}/__ceiling__/{name}")
-    return wrk(f"{base}/__ceiling__/{name}", args)
+def versus(url: str, ceiling: str, args, header: str = "") -> dict:
+    """`url` against `ceiling` in `args.rounds` interleaved rounds: each round runs both, one
+    right after the other (in turn ceiling first, then page first, so that a machine speeding
+    up or slowing down during the pair favours neither), and gives one ratio. The median round
+    is the figure: the speed of this shared machine swings by 2x within minutes, and a single
+    pair of runs caught in a swing says nothing about the page."""
+    warm(ceiling)
+    warm(url, header)
+    rounds = []
+    for number in range(args.rounds):
+        if number % 2:
+            page = wrk(url, args, header)
+            top = wrk(ceiling, args)
+        else:
+            top = wrk(ceiling, args)
+            page = wrk(url, args, header)
+        rounds.append((page["rps"] / top["rps"], page, top))
+    rounds.sort(key=lambda round_: round_[0])
+    ratio, page, top = rounds[len(rounds) // 2]
+    return {
+        "ratio": ratio,
+        "spread": (rounds[0][0], rounds[-1][0]),
+        "page": page,
+        "ceiling": top,
+        "errors": sum(run["errors"] for _, *runs in rounds for run in runs),
+    }
+
+
+def columns(measured: dict) -> tuple[str, ...]:
+    page, ceiling = measured["page"], measured["ceiling"]
+    low, high = measured["spread"]
+    return (
+        f"{page['rps']:.0f}",
+        f"{page['p50']:.0f}/{page['p99']:.0f}",
+        f"{ceiling['rps']:.0f}",
+        f"{measured['ratio']:.0%}",
+        f"{low:.0%}-{high:.0%}",
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generated", type=int, default=10_000)
-    parser.add_argument("--duration", default="10s")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per page and ceiling")
+    parser.add_argument("--duration", default="2s", help="of each wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8766)
@@ -209,7 +257,8 @@ def main():
     cache = env.get("CACHE_URL", "local memory")
     print(
         f"gunicorn gthread 2x4 on {HOST}:{args.port}; {env['DATABASE_URL'].split('@')[-1]}; "
-        f"cache {cache}; wrk -t{args.threads} -c{args.connections} -d{args.duration}"
+        f"cache {cache}; wrk -t{args.threads} -c{args.connections} -d{args.duration}, "
+        f"{args.rounds} rounds per page and ceiling"
     )
     server = subprocess.Popen(gunicorn_command(args.port), cwd=ROOT, env=env)
     base = f"http://{HOST}:{args.port}"
@@ -221,56 +270,35 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
-        # Each page is measured right after its ceiling, and held to that one: the load of a
-        # shared machine drifts during a run (the cards ceiling measured before and after the
-        # pages of one run: 801 and 502 req/s).
-        row = "{:<24} {:>9} {:>8} {:>8} {:>7} {:>7} {:>9} {:>8} {:>8} {:>7} {:>7} {:>6}"
+        row = "{:<24} {:>8} {:>11} {:>6} {:>6} {:>11} {:>8} {:>11} {:>6} {:>6} {:>11} {:>6}"
         print(
             row.format(
                 "page",
                 "uncached",
-                "p50",
-                "p99",
+                "p50/p99 ms",
                 "cards",
                 "ratio",
+                "spread",
                 "cached",
-                "p50",
-                "p99",
+                "p50/p99 ms",
                 "hello",
                 "ratio",
+                "spread",
                 "errors",
             )
         )
         for name, path in targets:
             url = base + path
-            cards = ceiling(base, "cards", args)
-            warm(url, EDITOR_COOKIE)
-            fresh = wrk(url, args, EDITOR_COOKIE)
-            hello = ceiling(base, "hello", args)
-            warm(url)
-            cached = wrk(url, args)
-            errors = sum(run["errors"] for run in (cards, fresh, hello, cached))
+            fresh = versus(url, f"{base}/__ceiling__/cards", args, EDITOR_COOKIE)
+            cached = versus(url, f"{base}/__ceiling__/hello", args)
+            errors = fresh["errors"] + cached["errors"]
             failed |= errors > 0
-            print(
-                row.format(
-                    name,
-                    f"{fresh['rps']:.0f}",
-                    fresh["p50"],
-                    fresh["p99"],
-                    f"{cards['rps']:.0f}",
-                    f"{fresh['rps'] / cards['rps']:.0%}",
-                    f"{cached['rps']:.0f}",
-                    cached["p50"],
-                    cached["p99"],
-                    f"{hello['rps']:.0f}",
-                    f"{cached['rps'] / hello['rps']:.0%}",
-                    errors,
-                )
-            )
+            print(row.format(name, *columns(fresh), *columns(cached), errors), flush=True)
         print(
             f"targets: uncached >= {UNCACHED_TARGET:.0%} of cards, cached >= "
-            f"{CACHED_TARGET:.0%} of hello (front page and article page), each against the "
-            "ceiling measured just before it; zero errors"
+            f"{CACHED_TARGET:.0%} of hello (front page and article page); zero errors. Each "
+            f"figure is the median of {args.rounds} rounds of page and ceiling back to back "
+            "(the round's own figures); spread: the lowest and highest round"
         )
     finally:
         server.terminate()
