@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView
 
 from .cache import CachedCountPaginator
 from .cards import render_cards, render_cluster
-from .clusters import load_cards, load_cluster, more_on_topic, topics_of
+from .clusters import load_cards, load_cluster, more_on_topic, published_article, topics_of
 from .models import SEARCH_WINDOW, Article, Topic, TopicRedirect
 from .templatetags.public_site import image_src, video_thumbnail
 
@@ -130,8 +130,11 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
-    def get_queryset(self):
-        return Article.objects.published().select_related("provider")
+    def get_object(self, queryset=None):
+        article = published_article(self.kwargs["slug"])
+        if article is None:
+            raise Http404("No such story.")
+        return article
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -217,11 +217,13 @@ class ArticlePageTests(TestCase):
         assert data["isBasedOn"] == "https://origin.example/big"
         assert data["image"] == [f"{self.article.web_url}/image-0.jpg"]
 
-    def test_unpublished_blocked_and_scheduled_articles_are_404(self):
+    def test_unpublished_removed_blocked_scheduled_and_expired_articles_are_404(self):
         hidden = make_article(is_published=False)
+        removed = make_article(is_removed=True)
         blocked = make_article(provider=make_provider(is_blocked=True))
         later = make_article(publish_at=timezone.now() + timedelta(days=1))
-        for article in (hidden, blocked, later):
+        expired = make_article(expires_at=timezone.now() - timedelta(minutes=1))
+        for article in (hidden, removed, blocked, later, expired):
             assert self.client.get(article.get_absolute_url()).status_code == 404
 
     def test_unknown_slug_is_a_friendly_404(self):
