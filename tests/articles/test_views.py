@@ -234,6 +234,18 @@ class ArticlePageTests(TestCase):
     def test_secured_never_appears(self):
         assert b"TOP-SECRET-VALUE" not in self.client.get(self.url).content
 
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statements")
+    def test_postgresql_plans_a_story_page_once_per_connection(self):
+        # Settings bind parameters on the server, so psycopg prepares a statement on its sixth
+        # run: the page's reads are then planned once per connection, not on every request.
+        for _ in range(6):
+            assert self.client.get(self.url).status_code == 200
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = " ".join(row[0] for row in cursor.fetchall())
+        assert "FROM articles_article a" in prepared
+        assert "FROM articles_relatedlink link" in prepared
+
 
 class VideoTests(TestCase):
     @classmethod
