@@ -65,6 +65,19 @@ def content_version() -> str | None:
     return version
 
 
+def with_content_version(key: str):
+    """(the current content version, the value under `key` in the default cache, or None): one
+    round trip when the version lives in the default cache (Redis). The version is None when
+    the cache cannot be reached (and the value is then None too)."""
+    cache = caches["default"]
+    if version_cache() is cache:
+        found = cache.get_many([VERSION_KEY, key])
+        if VERSION_KEY in found:
+            return found[VERSION_KEY], found.get(key)
+    version = content_version()
+    return version, (cache.get(key) if version is not None else None)
+
+
 def bump_content_version() -> None:
     """Make every cached page out of date, on every app server."""
     version_cache().set(VERSION_KEY, _new_version(), timeout=None)
@@ -139,17 +152,15 @@ def cached_count(name: str, queryset) -> int:
     if settings.PAGE_CACHE_SECONDS <= 0:
         return queryset.count()
     now = time.time()
-    version = content_version()
+    key = "count:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+    version, known = with_content_version(key)
     if version is None:
         return queryset.count()
-    cache = caches["default"]
-    key = "count:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
-    known = cache.get(key)
     if known is not None and known[0] == version and now < known[1]:
         return known[2]
     count = queryset.count()
     valid_until = next_schedule_change(version, after=now)
-    cache.set(key, (version, valid_until, count), timeout=COUNT_SECONDS)
+    caches["default"].set(key, (version, valid_until, count), timeout=COUNT_SECONDS)
     return count
 
 

@@ -42,10 +42,15 @@ def article_paths() -> SlugPaths:
     return SlugPaths("articles:detail")
 
 
-def _time(moment) -> str:
-    """`<time>` of `moment`, shown relative to now ("3 hours ago"), exact in its title."""
-    start = _time_start(moment, get_current_timezone_name(), get_language())
-    return f"{start}{escape(relative_time(moment))}</time>"
+def _time(moment, locale: tuple[str, str]) -> str:
+    """`<time>` of `moment`, shown relative to now ("3 hours ago"), exact in its title in
+    `locale` (`_locale()`)."""
+    return f"{_time_start(moment, *locale)}{escape(relative_time(moment))}</time>"
+
+
+def _locale() -> tuple[str, str]:
+    """The current time zone and language, asked once per listing, not once per date."""
+    return get_current_timezone_name(), get_language()
 
 
 @lru_cache(maxsize=4096)
@@ -94,6 +99,7 @@ def render_cards(articles) -> SafeString:
     article_path = article_paths()
     provider_path = SlugPaths("providers:detail")
     topic_path = SlugPaths("articles:topic")
+    locale = _locale()
     out = []
     for number, article in enumerate(articles, 1):
         href = escape(article_path(article.slug))
@@ -113,7 +119,7 @@ def render_cards(articles) -> SafeString:
             f"{escape(provider.name)}</a> "
             f'<span class="domain">{escape(provider.domain)}</span></p>\n'
             f'        <h2 id="card-{article.pk}"><a href="{href}">{badges}{title}</a></h2>\n'
-            f'        <p class="meta">{_time(article.published_at)}</p>\n'
+            f'        <p class="meta">{_time(article.published_at, locale)}</p>\n'
         )
         topics = article.card_topics
         if topics:
@@ -145,6 +151,7 @@ def _link_title(link) -> str:
 def render_cluster(cluster) -> SafeString:
     """The `<li class="cluster-item">` items of an article page's full coverage: each related
     story of `load_cluster` with its outlet, time and picture."""
+    locale = _locale()
     out = []
     for link in cluster:
         source = (
@@ -156,7 +163,7 @@ def render_cluster(cluster) -> SafeString:
         meta = ""
         if link.published_at:
             ours = " · <span>on Newsroom</span>" if link.local_url else ""
-            meta = f'\n        <p class="meta">{_time(link.published_at)}{ours}</p>'
+            meta = f'\n        <p class="meta">{_time(link.published_at, locale)}{ours}</p>'
         picture = ""
         image = link.image
         src = image_src(image)

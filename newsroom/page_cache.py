@@ -29,7 +29,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
-from articles.cache import VERSION_KEY, content_version, next_schedule_change, version_cache
+from articles.cache import next_schedule_change, with_content_version
 
 KEY_PREFIX = "page:"
 # Headers that belong to one answer only, or that the middleware outside adds on the way out.
@@ -66,7 +66,7 @@ class ReaderPageCacheMiddleware:
                     request.build_absolute_uri().encode(), usedforsecurity=False
                 ).hexdigest()
             )
-            version, entry = _lookup(key)
+            version, entry = with_content_version(key)
             if entry is not None and entry[0] == version:
                 return _conditional(request, _from_entry(entry))
         response = self.get_response(request)
@@ -88,18 +88,6 @@ class ReaderPageCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if getattr(view_func, "reader_page", False):
             request.is_reader_page = True
-
-
-def _lookup(key):
-    """(current content version, cached entry or None); the version is None when the cache
-    cannot be reached."""
-    pages = caches["default"]
-    if version_cache() is pages:
-        found = pages.get_many([VERSION_KEY, key])
-        if VERSION_KEY in found:
-            return found[VERSION_KEY], found.get(key)
-    version = content_version()
-    return version, (pages.get(key) if version is not None else None)
 
 
 def _store(key, version, response, *, started):
