@@ -77,6 +77,13 @@ def search_document():
     )
 
 
+def name_document():
+    """The PostgreSQL full-text document of an outlet's or a topic's name (search's bonus
+    matches). GIN indexes on this same expression (`provider_name_search`, `topic_name_search`,
+    migration 0010) find the matching names without reading every outlet and topic."""
+    return SearchVector("name", config=SEARCH_CONFIG)
+
+
 class Topic(TagBase):
     """A subject an article is about (`AI`, `Computer Vision`); case-insensitive."""
 
@@ -265,12 +272,8 @@ class ArticleQuerySet(models.QuerySet):
 
     @staticmethod
     def _postgresql_providers_and_topics(query):
-        providers = Provider.objects.annotate(
-            document=SearchVector("name", config=SEARCH_CONFIG)
-        ).filter(document=query)
-        topics = Topic.objects.annotate(document=SearchVector("name", config=SEARCH_CONFIG)).filter(
-            document=query
-        )
+        providers = Provider.objects.annotate(document=name_document()).filter(document=query)
+        topics = Topic.objects.annotate(document=name_document()).filter(document=query)
         return providers.values("pk"), topics.values("pk")
 
     @staticmethod

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test import TestCase
 
-from articles.models import Article, search_document
+from articles.models import SEARCH_CONFIG, Article, Topic, name_document, search_document
 from articles.seeds import import_paths
+from providers.models import Provider
 from tests.articles.seeds.builders import write_seed
-from tests.factories import make_article
+from tests.factories import make_article, make_provider
 
 
 class SearchAfterWritesTests(TestCase):
@@ -89,3 +91,22 @@ def test_the_stored_document_is_search_document_after_every_write():
     assert len(rows) == 3
     for stored, expected in rows:
         assert stored == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are PostgreSQL's")
+@pytest.mark.django_db
+def test_outlet_and_topic_names_are_matched_through_their_indexes():
+    """Search's outlet and topic matches are answered by the GIN indexes of migration 0010:
+    the indexed expression is the one the query asks (the planner is kept off sequential scans,
+    which it would pick for tables this small)."""
+    make_article(provider=make_provider(name="Harbour Gazette"), topics=["Harbour"])
+    query = SearchQuery("harbour", search_type="websearch", config=SEARCH_CONFIG)
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for model in (Provider, Topic):
+            names = model.objects.annotate(document=name_document()).filter(document=query)
+            assert names.count() == 1
+            plans.append(names.explain())
+    assert "provider_name_search" in plans[0]
+    assert "topic_name_search" in plans[1]
