@@ -65,7 +65,7 @@ def content_version() -> str | None:
     return version
 
 
-def with_content_version(key: str):
+def with_content_version(key: str) -> tuple[str | None, object]:
     """(the current content version, the value under `key` in the default cache, or None): one
     round trip when the version lives in the default cache (Redis). The version is None when
     the cache cannot be reached (and the value is then None too)."""
