@@ -50,18 +50,14 @@ class ImportUploadView(FormView):
                     form.add_error("files", message)
                 return self.form_invalid(form)
             report = import_paths(
-                [folder], trigger=ImportRun.Trigger.ADMIN, started_by=self.request.user
+                [folder],
+                trigger=ImportRun.Trigger.ADMIN,
+                started_by=self.request.user,
+                names_relative_to=folder,
             )
         run = ImportRun.objects.filter(
             trigger=ImportRun.Trigger.ADMIN, started_by=self.request.user
         ).latest("started_at", "pk")
-        # The importer names files by where they were unpacked; the editor knows them by
-        # the names they uploaded.
-        prefix = f"{folder}/"
-        run.rejections = [
-            {**item, "file": item["file"].removeprefix(prefix)} for item in run.rejections
-        ]
-        run.save(update_fields=["rejections"])
         level = messages.WARNING if report.rejected else messages.SUCCESS
         messages.add_message(self.request, level, f"Import finished: {report.summary()}")
         return HttpResponseRedirect(reverse("admin:articles_importrun_change", args=[run.pk]))

@@ -172,6 +172,7 @@ def import_paths(
     started_by=None,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    names_relative_to: Path | str | None = None,
 ) -> ImportReport:
     """Import the seed files under `paths` and record the run as an `ImportRun`.
 
@@ -179,9 +180,12 @@ def import_paths(
     transaction with bulk statements; if that fails, each file of the batch is written again in
     its own transaction, so one bad file is rejected and the others are imported. `dry_run`
     validates and counts without writing articles; `force` reprocesses unchanged files.
-    `progress(done, total)` is called after each batch."""
+    `progress(done, total)` is called after each batch. Files are known (in rejections, and
+    as their articles' `source`) by their paths, relative to `names_relative_to` when given:
+    uploads are unpacked in a temporary folder, and known by the names editors gave them."""
     started = time.perf_counter()
     files = seed_files(paths)
+    folder = f"{Path(names_relative_to)}{os.sep}" if names_relative_to else ""
     run = ImportRun.objects.create(trigger=trigger, started_by=started_by, dry_run=dry_run)
     report = ImportReport(dry_run=dry_run, files=len(files))
     max_bytes = settings.SEED_MAX_BYTES
@@ -192,7 +196,7 @@ def import_paths(
         # `workers` batches ahead, so memory stays bounded whatever the number of files).
         pending = deque()
         for names in batches:
-            blobs = _unknown_files(names, report, force=force, max_bytes=max_bytes)
+            blobs = _unknown_files(names, report, force=force, max_bytes=max_bytes, folder=folder)
             pending.append((parser.submit(parse_files, blobs, max_bytes), len(names)))
             if len(pending) > workers:
                 _load_parsed(
@@ -248,15 +252,16 @@ def parse_files(blobs: list[tuple[str, bytes]], max_bytes: int) -> list[SeedReco
 
 
 def _unknown_files(
-    names: list[str], report: ImportReport, *, force: bool, max_bytes: int
+    paths: list[str], report: ImportReport, *, force: bool, max_bytes: int, folder: str = ""
 ) -> list[tuple[str, bytes]]:
     """(name, bytes) of the files of a batch whose content is not stored yet (all of them with
     `force`): the others are counted unchanged, without being parsed; unreadable files are
-    rejected."""
+    rejected. A file's name is its path without `folder`."""
     blobs = {}
-    for name in names:
+    for path in paths:
+        name = path.removeprefix(folder)
         try:
-            blobs[name] = _read_bytes(name, max_bytes)
+            blobs[name] = _read_bytes(path, max_bytes)
         except (OSError, SeedError) as error:
             report.reject(name, error.message if isinstance(error, SeedError) else str(error))
     hashes = {name: content_hash(data) for name, data in blobs.items()}

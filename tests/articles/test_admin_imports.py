@@ -9,6 +9,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from articles.models import Article, ImportRun
+from articles.seeds.read import content_hash
 from tests.articles.admin_helpers import make_editor, make_superuser, messages_of
 from tests.articles.seeds.builders import seed_bytes
 
@@ -79,6 +80,27 @@ class UploadTests(TestCase):
         html = response.content.decode()
         assert "batch.zip/news/broken.md" in html and "newsroom-upload-" not in html
         assert "1 rejected" in messages_of(response)[0]
+
+    def test_a_corrected_file_uploaded_again_updates_its_story(self):
+        """An upload is known by the name the editor gave it, not by the temporary folder it
+        was unpacked in: so a corrected file uploaded again is the same file, and updates its
+        story even when the older version would win between two different files (same
+        publication time, larger content hash)."""
+        first = seed_bytes(title="Frist draft", webUrl="https://example.org/fix")
+        fixed = next(
+            data
+            for n in range(100)
+            if content_hash(
+                data := seed_bytes(title=f"First draft {n}", webUrl="https://example.org/fix")
+            )
+            < content_hash(first)
+        )
+        self.post(upload("fix.md", first))
+        assert Article.objects.get().source == "fix.md"
+        self.post(upload("fix.md", fixed))
+        run = ImportRun.objects.latest("started_at", "pk")
+        assert (run.updated, run.unchanged) == (1, 0)
+        assert Article.objects.get().title.startswith("First draft")
 
     def test_a_file_that_is_not_a_seed_file_is_refused(self):
         response = self.post(upload("photo.jpg", b"\xff\xd8\xff\xe0 not yaml at all"))
