@@ -195,9 +195,9 @@ def import_paths(
         # While the database writes one batch, the workers validate the next ones (at most
         # `workers` batches ahead, so memory stays bounded whatever the number of files).
         pending = deque()
-        for names in batches:
-            blobs = _unknown_files(names, report, force=force, max_bytes=max_bytes, folder=folder)
-            pending.append((parser.submit(parse_files, blobs, max_bytes), len(names)))
+        for batch in batches:
+            blobs = _unknown_files(batch, report, force=force, max_bytes=max_bytes, folder=folder)
+            pending.append((parser.submit(parse_files, blobs, max_bytes), len(batch)))
             if len(pending) > workers:
                 _load_parsed(
                     pending.popleft(), report, dry_run=dry_run, force=force, progress=progress
@@ -252,7 +252,7 @@ def parse_files(blobs: list[tuple[str, bytes]], max_bytes: int) -> list[SeedReco
 
 
 def _unknown_files(
-    paths: list[str], report: ImportReport, *, force: bool, max_bytes: int, folder: str = ""
+    paths: list[str], report: ImportReport, *, force: bool, max_bytes: int, folder: str
 ) -> list[tuple[str, bytes]]:
     """(name, bytes) of the files of a batch whose content is not stored yet (all of them with
     `force`): the others are counted unchanged, without being parsed; unreadable files are
