@@ -380,7 +380,16 @@ def store(data: bytes, rendered: Rendered, *, storage=None) -> Stored:
 
 
 def _save_once(storage, name: str, data: bytes) -> str:
-    return name if storage.exists(name) else storage.save(name, ContentFile(data))
+    """Store `data` under its content-addressed `name` unless it is there. Two writers of the
+    same picture (threads of `cache_images`, or two uploads) may both find the name free: the
+    storage then gives the later one another name, and that copy is deleted, since the file
+    under `name` holds the same bytes."""
+    if storage.exists(name):
+        return name
+    saved = storage.save(name, ContentFile(data))
+    if saved != name:
+        storage.delete(saved)
+    return name
 
 
 def cache_bytes(data: bytes) -> Stored:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from PIL import Image as PILImage
 
+from django.core.files.storage import FileSystemStorage
 from django.test import TestCase, override_settings
 
 from articles import images
@@ -188,6 +189,29 @@ def test_bad_bytes_are_refused_with_a_reason(data, reason):
 def test_the_pixel_limit_is_checked_before_decoding():
     with pytest.raises(images.ImageRejected, match="1500x1000 pixels"):
         images.render(picture(size=(1500, 1000)))
+
+
+class _LateStorage(FileSystemStorage):
+    """A storage that answers its first `exists` about each name as if another writer had not
+    stored it yet: the race of two writers of one picture, made certain."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.asked = set()
+
+    def exists(self, name):
+        first = name not in self.asked
+        self.asked.add(name)
+        return False if first else super().exists(name)
+
+
+def test_a_picture_stored_by_two_writers_at_once_is_kept_once(tmp_path):
+    data = picture(size=(700, 500))
+    first = images.store(data, images.render(data), storage=FileSystemStorage(location=tmp_path))
+    second = images.store(data, images.render(data), storage=_LateStorage(location=tmp_path))
+    assert second == first
+    stored = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert stored == sorted([first.name] + [r["name"] for r in first.renditions])
 
 
 def cache(image: Image, width=2000, height=1500) -> None:
