@@ -27,7 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, paths, dry_run, quiet, force, verbosity, **options):
-        progress = self._progress if self.stdout.isatty() and not quiet else None
+        # A person at a terminal reads the lines this command writes; the same events as log
+        # lines are for whoever collects a scheduled import's logs, and would repeat them.
+        on_terminal = self.stdout.isatty()
+        progress = self._progress if on_terminal and not quiet else None
         try:
             report = import_paths(paths, dry_run=dry_run, force=force, progress=progress)
         except FileNotFoundError as error:
@@ -36,9 +39,10 @@ class Command(BaseCommand):
             self.stdout.write("")
         for name, reason in report.rejections:
             self.stderr.write(self.style.ERROR(f"rejected {name}: {reason}"))
-            logger.warning("import_seeds rejected %s: %s", name, reason)
-        # The summary is also a log event, for whoever collects the logs of scheduled imports.
-        logger.info("import_seeds: %s", report.summary())
+            if not on_terminal:
+                logger.warning("import_seeds rejected %s: %s", name, reason)
+        if not on_terminal:
+            logger.info("import_seeds: %s", report.summary())
         if not quiet:
             for name, fields in report.kept_fields:
                 self.stdout.write(f"kept editor changes to {', '.join(fields)}: {name}")

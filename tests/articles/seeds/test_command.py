@@ -1,5 +1,6 @@
 """`manage.py import_seeds`: output, exit codes, the run record."""
 
+import logging
 from io import StringIO
 
 import pytest
@@ -69,3 +70,19 @@ def test_editor_changes_kept_are_reported(tmp_path):
     assert code == 0
     assert f"kept editor changes to title: {path}" in out
     assert Article.objects.get().title == "Mine"
+
+
+class _Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_each_rejection_is_written_once_not_logged_too(tmp_path, caplog):
+    write_seed(tmp_path, "a.md")
+    bad = write_seed(tmp_path, "bad.md", b"---\ntitle: x\n")
+    out, err = _Terminal(), StringIO()
+    with caplog.at_level(logging.INFO, logger="articles.seeds"), pytest.raises(CommandError):
+        call_command("import_seeds", str(tmp_path), stdout=out, stderr=err)
+    assert err.getvalue().count(f"rejected {bad}") == 1
+    assert "1 created" in out.getvalue()
+    assert "import_seeds" not in caplog.text  # the scheduled run's log events (test_logging)
