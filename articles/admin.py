@@ -336,6 +336,14 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.edited_fields = [name for name in obj.edited_fields if name not in handed_back]
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        curation.record_children_edited(
+            (formset.fk.remote_field.get_accessor_name(), form.instance.pk)
+            for formset in formsets
+            if formset.has_changed()
+        )
+
     # Changelist columns.
 
     @admin.display(description="")
@@ -532,21 +540,51 @@ class TopicRedirectAdmin(admin.ModelAdmin):
         return False
 
 
+class ChildAdmin(admin.ModelAdmin):
+    """The admin of an article's children (images, related links) on their own pages: an edit
+    here is recorded on the article as an editor's, as one in its inlines is."""
+
+    def owners(self, ids) -> set[tuple[str, int | None]]:
+        """Whose children the rows `ids` are: {(relation, article id)}."""
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        before = self.owners([obj.pk]) if change else set()
+        super().save_model(request, obj, form, change)
+        curation.record_children_edited(before | self.owners([obj.pk]))
+
+    def delete_model(self, request, obj):
+        before = self.owners([obj.pk])
+        super().delete_model(request, obj)
+        curation.record_children_edited(before)
+
+    def delete_queryset(self, request, queryset):
+        before = self.owners(queryset.values("pk"))
+        super().delete_queryset(request, queryset)
+        curation.record_children_edited(before)
+
+
 @admin.register(RelatedLink)
-class RelatedLinkAdmin(admin.ModelAdmin):
+class RelatedLinkAdmin(ChildAdmin):
     list_display = ["title", "article", "provider", "published_at"]
     list_select_related = ["article", "provider"]
     search_fields = ["title"]
     autocomplete_fields = ["article", "provider"]
     show_full_result_count = False
 
+    def owners(self, ids):
+        return curation.related_link_owners(ids)
+
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ChildAdmin):
     list_display = ["url", "article", "related_link", "width", "height"]
     list_select_related = ["article", "related_link"]
     autocomplete_fields = ["article", "related_link"]
     show_full_result_count = False
+
+    def owners(self, ids):
+        return curation.image_owners(ids)
 
 
 @admin.register(ImportRun)

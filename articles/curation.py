@@ -1,11 +1,15 @@
-"""Bulk editorial changes to articles (the admin's actions). Each records the change as an
-editor's (`Article.edited_fields`), so that a later import keeps it."""
+"""Bulk editorial changes to articles (the admin's actions), and edits to their images and
+related links. Each records the change as an editor's (`Article.edited_fields`), so that a
+later import keeps it."""
+
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Article, TaggedArticle, Topic
+from .models import Article, Image, RelatedLink, TaggedArticle, Topic
 from .seeds import mark_edited
 
 FLAGS = frozenset({"is_published", "is_featured"})
@@ -60,3 +64,34 @@ def remove_topic(articles: QuerySet, topic: Topic) -> int:
         ).delete()
         _record(changing, "topics")
     return len(changing)
+
+
+def record_children_edited(owners: Iterable[tuple[str, int | None]]) -> None:
+    """Record that an editor changed by hand the children named in `owners`, pairs of a
+    relation ("images" or "related_links") and an article id (None is skipped: an image of
+    nobody's), so that a later import keeps those images or related links as they are."""
+    by_relation = defaultdict(set)
+    for relation, article_id in owners:
+        if article_id is not None:
+            by_relation[relation].add(article_id)
+    with transaction.atomic():
+        for relation, article_ids in by_relation.items():
+            articles = _load(Article.objects.filter(pk__in=article_ids))
+            _record(
+                [article for article in articles if relation not in article.edited_fields], relation
+            )
+
+
+def image_owners(image_ids: Iterable[int]) -> set[tuple[str, int | None]]:
+    """Whose children the images `image_ids` are, for `record_children_edited`: an article's
+    own images, or its related links'."""
+    rows = Image.objects.filter(pk__in=image_ids).values_list(
+        "article_id", "related_link__article_id"
+    )
+    return {("images", own) if own else ("related_links", linked) for own, linked in rows}
+
+
+def related_link_owners(link_ids: Iterable[int]) -> set[tuple[str, int | None]]:
+    """Whose children the related links `link_ids` are, for `record_children_edited`."""
+    rows = RelatedLink.objects.filter(pk__in=link_ids).values_list("article_id", flat=True)
+    return {("related_links", article_id) for article_id in rows}

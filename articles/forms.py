@@ -15,6 +15,8 @@ HAND_BACK_HELP = (
     "overwrites it again."
 )
 EDITOR_OWNED_HELP = "Editor's value: imports leave it alone."
+# What the article's inlines edit, by the name `edited_fields` records them under.
+CHILD_LABELS = {"images": "Images", "related_links": "Related stories"}
 
 
 class VerifiedImageField(forms.FileField):
@@ -142,7 +144,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _label(self, name):
         field = self.fields.get(name)
-        return str(field.label) if field is not None and field.label else name
+        if field is not None and field.label:
+            return str(field.label)
+        return CHILD_LABELS.get(name, name)
 
 
 class ChosenTopicField(forms.ModelChoiceField):

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,17 +70,22 @@ IMPORTED_FIELDS = (
     "secured",
     "extra",
 )
-# What an editor may have changed by hand: the imported fields, the topics, and our own
-# editorial state (never imported, listed so that the record is complete).
-EDITABLE_FIELDS = frozenset(IMPORTED_FIELDS) | {
-    "topics",
-    "is_featured",
-    "publish_at",
-    "expires_at",
-    "slug",
-}
+# What a re-import rewrites beside the article's own fields, by the article's relation name.
+CHILDREN = frozenset({"topics", "images", "related_links"})
+# What an editor may have changed by hand: the imported fields, the topics, images and related
+# links, and our own editorial state (never imported, listed so that the record is complete).
+EDITABLE_FIELDS = (
+    frozenset(IMPORTED_FIELDS)
+    | CHILDREN
+    | {
+        "is_featured",
+        "publish_at",
+        "expires_at",
+        "slug",
+    }
+)
 # What a re-import would otherwise overwrite.
-PROTECTED_FIELDS = frozenset(IMPORTED_FIELDS) | {"topics"}
+PROTECTED_FIELDS = frozenset(IMPORTED_FIELDS) | CHILDREN
 # Written on every update whatever the editor did: where the article came from.
 BOOKKEEPING_FIELDS = ("seed_raw", "source", "content_hash")
 
@@ -401,7 +406,7 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
     Article.objects.bulk_create(new_articles)
     report.created += len(new_articles)
 
-    changed, retag = [], []
+    changed = []
     for article, record in updates:
         kept = [name for name in article.edited_fields if name in PROTECTED_FIELDS]
         values = _article_values(record, provider_ids)
@@ -411,8 +416,6 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
         if kept:
             report.keep(record.name, kept)
         changed.append(article)
-        if "topics" not in kept:
-            retag.append(article)
     if changed:
         article_ids = [article.pk for article in changed]
         now = timezone.now()
@@ -422,16 +425,21 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
             changed, [*IMPORTED_FIELDS, *BOOKKEEPING_FIELDS, "updated_at"], batch_size=100
         )
         cached = _image_cache_by_url(article_ids)
-        Image.objects.filter(article_id__in=article_ids).delete()
-        RelatedLink.objects.filter(article_id__in=article_ids).delete()
-        TaggedArticle.objects.filter(content_object_id__in=[a.pk for a in retag]).delete()
+        Image.objects.filter(article_id__in=_rewritten(changed, "images")).delete()
+        RelatedLink.objects.filter(article_id__in=_rewritten(changed, "related_links")).delete()
+        TaggedArticle.objects.filter(content_object_id__in=_rewritten(changed, "topics")).delete()
         report.updated += len(changed)
 
     pairs = list(zip(new_articles, creates, strict=True)) + [
         (article, record) for article, record in updates
     ]
-    retagged = {article.pk for article in retag} | {article.pk for article in new_articles}
-    _write_children(pairs, provider_ids, topic_ids, retagged, cached)
+    _write_children(pairs, provider_ids, topic_ids, cached)
+
+
+def _rewritten(articles: list[Article], relation: str) -> list[int]:
+    """The ids of `articles` whose `relation` (one of CHILDREN) the import rewrites: those where
+    no editor changed it by hand."""
+    return [article.pk for article in articles if relation not in article.edited_fields]
 
 
 def _image_cache_by_url(article_ids: list[int]) -> dict[str, dict]:
@@ -480,59 +488,55 @@ def _article_values(record: SeedRecord, provider_ids: dict[str, int]) -> dict:
     }
 
 
-def _write_children(pairs, provider_ids, topic_ids, retagged: set[int], cached: dict) -> None:
+def _write_children(pairs, provider_ids, topic_ids, cached: dict) -> None:
     """Images, related links (with their images) and topic links of freshly written articles,
-    in a fixed number of bulk statements; images take over what `cached` holds for their URL."""
+    but none an editor changed by hand (`_rewritten`), in a fixed number of bulk statements;
+    images take over what `cached` holds for their URL."""
     images, links, link_images, tagged = [], [], [], []
     for article, record in pairs:
-        images.extend(
-            Image(
-                article_id=article.pk,
-                position=position,
-                url=image.url,
-                is_cached=image.is_cached,
-                alt=image.alt,
-                **{"width": image.width, "height": image.height, **cached.get(image.url, {})},
-            )
-            for position, image in enumerate(record.images)
-        )
-        for position, related in enumerate(record.related):
-            link = RelatedLink(
-                article_id=article.pk,
-                position=position,
-                title=related.title,
-                excerpt=related.excerpt,
-                published_at=related.published_at,
-                web_url=related.web_url,
-                amp_url=related.amp_url,
-                cdn_amp_url=related.cdn_amp_url,
-                kind=related.kind,
-                provider_id=provider_ids[related.provider.domain] if related.provider else None,
-                quality=related.quality,
-            )
-            links.append(link)
-            link_images.append((link, related.images))
-        if article.pk in retagged:
+        kept = set(article.edited_fields)
+        if "images" not in kept:
+            images.extend(_new_images(record.images, cached, article_id=article.pk))
+        if "related_links" not in kept:
+            for position, related in enumerate(record.related):
+                link = RelatedLink(
+                    article_id=article.pk,
+                    position=position,
+                    title=related.title,
+                    excerpt=related.excerpt,
+                    published_at=related.published_at,
+                    web_url=related.web_url,
+                    amp_url=related.amp_url,
+                    cdn_amp_url=related.cdn_amp_url,
+                    kind=related.kind,
+                    provider_id=provider_ids[related.provider.domain] if related.provider else None,
+                    quality=related.quality,
+                )
+                links.append(link)
+                link_images.append((link, related.images))
+        if "topics" not in kept:
             # Two names can lead to one topic (a merged name and the topic it became).
             tag_ids = dict.fromkeys(topic_ids[topic.lower()] for topic in record.topics)
             tagged.extend(
                 TaggedArticle(content_object_id=article.pk, tag_id=tag_id) for tag_id in tag_ids
             )
     RelatedLink.objects.bulk_create(links)
-    images.extend(
-        Image(
-            related_link_id=link.pk,
+    for link, seed_images in link_images:
+        images.extend(_new_images(seed_images, cached, related_link_id=link.pk))
+    Image.objects.bulk_create(images)
+    TaggedArticle.objects.bulk_create(tagged)
+
+
+def _new_images(seed_images, cached: dict, **owner) -> Iterator[Image]:
+    for position, image in enumerate(seed_images):
+        yield Image(
+            **owner,
             position=position,
             url=image.url,
             is_cached=image.is_cached,
             alt=image.alt,
             **{"width": image.width, "height": image.height, **cached.get(image.url, {})},
         )
-        for link, seed_images in link_images
-        for position, image in enumerate(seed_images)
-    )
-    Image.objects.bulk_create(images)
-    TaggedArticle.objects.bulk_create(tagged)
 
 
 def _ensure_providers(records: list[SeedRecord]) -> dict[str, int]:

@@ -1,7 +1,9 @@
 """The articles admin: changelist, filters, search, bulk actions and the change form, as a
 superuser and as an editor."""
 
+import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.admin import ArticleAdmin, BoundedPaginator
-from articles.models import Article, Topic
+from articles.models import Article, Image, Topic
 from articles.seeds import import_paths
 from tests.articles.admin_helpers import (
     change_form_data,
@@ -377,9 +379,6 @@ class ChangeFormTests(TestCase):
 
     def test_import_keeps_an_editors_change_made_in_the_admin(self):
         """End to end: an editor's title survives a re-import of a changed seed file."""
-        import tempfile
-        from pathlib import Path
-
         with tempfile.TemporaryDirectory() as folder:
             write_seed(Path(folder), "a.md", title="From the seed", excerpt="One")
             import_paths([folder])
@@ -393,6 +392,54 @@ class ChangeFormTests(TestCase):
         assert report.updated == 1 and report.kept == 1
         assert article.title == "Editor's title"
         assert article.excerpt == "Two"
+
+    def test_images_and_related_stories_edited_inline_survive_a_reimport(self):
+        with tempfile.TemporaryDirectory() as folder:
+            write_seed(Path(folder), "a.md", title="From the seed")
+            import_paths([folder])
+            article = Article.objects.get(title="From the seed")
+            changes = {"images-0-DELETE": "on", "related_links-0-title": "Editor's headline"}
+            response = self.client.post(
+                change_url(article), change_form_data(self.client, article, **changes)
+            )
+            assert response.status_code == 302, response.context["adminform"].form.errors
+            article.refresh_from_db()
+            assert article.edited_fields == ["images", "related_links"]
+
+            new_image = {"url": "https://img.example/new.jpg", "width": 1, "height": 1}
+            write_seed(Path(folder), "a.md", title="Seed again", images=[new_image])
+            report = import_paths([folder])
+            article.refresh_from_db()
+            assert (report.updated, report.kept) == (1, 1)
+            assert article.title == "Seed again"
+            assert not article.images.exists()
+            assert [link.title for link in article.related_links.all()] == ["Editor's headline"]
+
+            html = self.client.get(change_url(article)).content.decode()
+            assert 'name="hand_back" value="images"' in html
+            assert "Related stories</label>" in html
+            data = change_form_data(self.client, article, hand_back=["images"])
+            assert self.client.post(change_url(article), data).status_code == 302
+            import_paths([folder], force=True)
+        article.refresh_from_db()
+        assert article.edited_fields == ["related_links"]
+        assert list(article.images.values_list("url", flat=True)) == [new_image["url"]]
+
+    def test_images_and_related_stories_edited_on_their_own_pages_are_the_editors(self):
+        article = make_article(images=1, related=1)
+        link_image = Image.objects.get(related_link__article=article)
+        url = reverse("admin:articles_image_change", args=[link_image.pk])
+        better = {"url": "https://editor.example/better.jpg", "position": 0, "alt": "Better"}
+        response = self.client.post(url, {**better, "related_link": link_image.related_link_id})
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        article.refresh_from_db()
+        assert article.edited_fields == ["related_links"]
+
+        image = article.images.get()
+        url = reverse("admin:articles_image_delete", args=[image.pk])
+        assert self.client.post(url, {"post": "yes"}).status_code == 302
+        article.refresh_from_db()
+        assert article.edited_fields == ["images", "related_links"]
 
     def test_adding_an_article_by_hand(self):
         provider = make_provider(name="Hand made")

@@ -186,6 +186,35 @@ def test_an_editors_changes_survive_a_reimport_and_are_reported(tmp_path):
     assert report.kept_fields == [(str(path), ["is_published", "title", "topics"])]
 
 
+@pytest.mark.parametrize("kept", ["images", "related_links"])
+def test_images_or_related_links_an_editor_changed_survive_a_reimport(tmp_path, kept):
+    path = write_seed(tmp_path, "a.md", related=[related(1), related(2)])
+    import_paths([path])
+    article = Article.objects.get()
+    article.images.update(url="https://editor.example/chosen.jpg", alt="Chosen")
+    article.related_links.filter(position=1).delete()
+    mark_edited(article, [kept])
+    article.save()
+
+    new_image = {"url": "https://img.example/new.jpg", "width": 1, "height": 1}
+    write_seed(tmp_path, "a.md", title="New", related=[related(3)], images=[new_image])
+    report = import_paths([path])
+    article.refresh_from_db()
+    assert article.title == "New"
+    assert report.kept_fields == [(str(path), [kept])]
+    own_images = list(article.images.values_list("url", flat=True))
+    links = [
+        (link.title, [i.url for i in link.images.all()]) for link in article.related_links.all()
+    ]
+    if kept == "images":
+        assert own_images == ["https://editor.example/chosen.jpg"]
+        assert links == [("Related 3", ["https://other.example/3.jpg"])]  # rewritten
+    else:
+        assert own_images == ["https://img.example/new.jpg"]  # rewritten
+        assert links == [("Related 1", ["https://other.example/1.jpg"])]
+    assert Image.objects.count() == 2  # nothing left over, nothing lost
+
+
 def test_a_file_the_database_refuses_is_rejected_alone(tmp_path):
     """When a batch write fails, each file is retried in its own transaction: the bad one is
     rejected, nothing of it is written, the others are imported."""
