@@ -74,15 +74,8 @@ IMPORTED_FIELDS = (
 CHILDREN = frozenset({"topics", "images", "related_links"})
 # What an editor may have changed by hand: the imported fields, the topics, images and related
 # links, and our own editorial state (never imported, listed so that the record is complete).
-EDITABLE_FIELDS = (
-    frozenset(IMPORTED_FIELDS)
-    | CHILDREN
-    | {
-        "is_featured",
-        "publish_at",
-        "expires_at",
-        "slug",
-    }
+EDITABLE_FIELDS = frozenset(
+    [*IMPORTED_FIELDS, *CHILDREN, "is_featured", "publish_at", "expires_at", "slug"]
 )
 # What a re-import would otherwise overwrite.
 PROTECTED_FIELDS = frozenset(IMPORTED_FIELDS) | CHILDREN
