@@ -17,7 +17,9 @@ import functools
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -27,10 +29,12 @@ from django.db import connections
 from django.db.models import Min
 from django.utils.functional import cached_property
 
+T = TypeVar("T")
+
 VERSION_KEY = "content-version"
 SCHEDULE_KEY = "content-schedule"
-# A listing's count is recounted at least this often, whatever else happens.
-COUNT_SECONDS = 3600
+# A cached count (`cached_value`) is counted again at least this often, whatever else happens.
+COUNTED_SECONDS = 3600
 CONTENT_APPS = ("articles", "providers")
 # Written by every import, but not shown to readers.
 NOT_CONTENT = {"articles.ImportRun"}
@@ -145,23 +149,28 @@ def next_schedule_change(version: str, *, after: float) -> float:
     return upcoming
 
 
-def cached_count(name: str, queryset) -> int:
-    """`queryset.count()`, kept in the cache under `name` for as long as the content version
-    and the schedule stand (when the page cache is on): listings then never count the whole
-    archive on every request."""
+def cached_value(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the cache under `name` for as long as the content version and the
+    schedule stand (when the page cache is on): listings and the admin's dashboard then never
+    count the whole archive on every request, yet a change shows on the next one."""
     if settings.PAGE_CACHE_SECONDS <= 0:
-        return queryset.count()
+        return compute()
     now = time.time()
-    key = "count:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+    key = "counted:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
     version, known = with_content_version(key)
     if version is None:
-        return queryset.count()
+        return compute()
     if known is not None and known[0] == version and now < known[1]:
         return known[2]
-    count = queryset.count()
+    value = compute()
     valid_until = next_schedule_change(version, after=now)
-    caches["default"].set(key, (version, valid_until, count), timeout=COUNT_SECONDS)
-    return count
+    caches["default"].set(key, (version, valid_until, value), timeout=COUNTED_SECONDS)
+    return value
+
+
+def cached_count(name: str, queryset) -> int:
+    """`queryset.count()`, kept as `cached_value` keeps it."""
+    return cached_value(name, queryset.count)
 
 
 class CachedCountPaginator(Paginator):

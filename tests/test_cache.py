@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import cache as content
@@ -203,6 +204,34 @@ class PageCacheTests(PageCacheTestCase):
             key = next(k for k in content.caches["default"]._cache if "page:" in k)
             expires = content.caches["default"]._expire_info[key]
         assert expires <= soon.timestamp() + 1
+
+
+class AdminDashboardTests(PageCacheTestCase):
+    def test_its_counts_are_read_once_per_content_change(self):
+        make_article(title="Draft", is_published=False)
+        editor = get_user_model().objects.create_superuser("editor", password="x-pass-123456")
+        self.client.force_login(editor)
+
+        def dashboard():
+            with CaptureQueriesContext(connection) as queries:
+                html = self.get("/admin/").content.decode()
+            return html.split("Newsroom today")[1], [q["sql"] for q in queries]
+
+        def counts(queries):
+            return [sql for sql in queries if "COUNT(" in sql.upper()]
+
+        first, queries = dashboard()
+        assert len(counts(queries)) == 4  # articles, live articles, providers, topics
+        assert "Unpublished</a></th><td>1</td>" in first
+        again, queries = dashboard()
+        assert again == first
+        assert counts(queries) == []
+        with self.commit():
+            set_flag(Article.objects.filter(title="Draft"), field="is_published", value=True)
+        after, queries = dashboard()
+        assert len(counts(queries)) == 4
+        assert "Unpublished</a></th><td>0</td>" in after
+        assert "Live for readers</a></th><td>1</td>" in after
 
 
 @pytest.mark.django_db
