@@ -10,6 +10,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connections, models
 from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -247,18 +248,23 @@ class ArticleQuerySet(models.QuerySet):
             # the GIN index on `search_vector` (a rare word) or a walk of the newest articles (a
             # common one); OR-ed together, it could only do the latter.
             providers, topics = self._postgresql_providers_and_topics(query)
-            matches = newest.filter(search_vector=query)[:SEARCH_WINDOW].union(
-                newest.filter(provider__in=providers)[:SEARCH_WINDOW],
-                newest.filter(topics__in=topics)[:SEARCH_WINDOW],
+            with_time = newest.values("pk", "published_at")
+            matches = with_time.filter(search_vector=query)[:SEARCH_WINDOW].union(
+                with_time.filter(provider__in=providers)[:SEARCH_WINDOW],
+                with_time.filter(topics__in=topics)[:SEARCH_WINDOW],
             )
-            # Every match already passed this queryset's filters: the window needs only their
-            # ids, the newest first, and their rows.
-            articles = self.model._default_manager.using(self.db)
-            window = articles.filter(
-                pk__in=articles.filter(pk__in=matches)
-                .order_by("-published_at", "-pk")
-                .values("pk")[:SEARCH_WINDOW]
+            # Every match already passed this queryset's filters and carries its publication
+            # time: the newest of them are picked among the matches alone. (Asked of the
+            # articles table instead, PostgreSQL read its whole ranking index to join the
+            # matches' times: 10 ms at 100,000 articles, growing with the archive.)
+            # The SQL is Django's for `matches`, with its parameters passed apart.
+            sql, params = matches.query.get_compiler(self.db).as_sql()
+            newest_matches = RawSQL(  # noqa: S611
+                f"SELECT match_id FROM ({sql}) AS matches (match_id, match_time) "  # noqa: S608
+                "ORDER BY match_time DESC, match_id DESC LIMIT %s",
+                (*params, SEARCH_WINDOW),
             )
+            window = self.model._default_manager.using(self.db).filter(pk__in=newest_matches)
             tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
             bonus = Case(
                 When(Q(provider__in=providers) | Exists(tagged), then=Value(0.5)),
