@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
+from newsroom.db import planned_each_time
+
 from .cache import CachedCountPaginator
 from .cards import render_cards, render_cluster
 from .clusters import load_cards, load_cluster, more_on_topic, published_article, topics_of
@@ -105,7 +107,9 @@ class SearchView(CardListView):
     def get(self, request, *args, **kwargs):
         self.query = request.GET.get("q", "").strip()
         self.too_long = len(self.query) > SEARCH_MAX_LENGTH
-        return super().get(request, *args, **kwargs)
+        # The best plan for a search depends on its words: one generic plan does not do.
+        with planned_each_time():
+            return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if not self.query or self.too_long:
