@@ -254,10 +254,10 @@ class ArticleQuerySet(models.QuerySet):
                 with_time.filter(topics__in=topics)[:SEARCH_WINDOW],
             )
             # Every match already passed this queryset's filters and carries its publication
-            # time: the newest of them are picked among the matches alone. (Asked of the
-            # articles table instead, PostgreSQL read its whole ranking index to join the
-            # matches' times: 10 ms at 100,000 articles, growing with the archive.)
-            # The SQL is Django's for `matches`, with its parameters passed apart.
+            # time, so the newest are picked among the matches alone (asked of the articles
+            # table instead, PostgreSQL read its whole ranking index to join the matches'
+            # times: 10 ms at 100,000 articles). The SQL around Django's for `matches` only
+            # orders and limits it; the parameters stay apart.
             sql, params = matches.query.get_compiler(self.db).as_sql()
             newest_matches = RawSQL(  # noqa: S611
                 f"SELECT match_id FROM ({sql}) AS matches (match_id, match_time) "  # noqa: S608
