@@ -36,7 +36,13 @@ from providers.models import Provider
 
 from . import admin_views, curation
 from .admin_filters import IndexedValuesFilter, ProviderFilter, ScheduleFilter, TopicFilter
-from .forms import ArticleActionForm, ArticleAdminForm, ImageInlineForm, TopicMergeForm
+from .forms import (
+    ArticleActionForm,
+    ArticleAdminForm,
+    ImageInlineForm,
+    TopicMergeForm,
+    owned_label,
+)
 from .models import (
     SEARCH_MAX_WORDS,
     Article,
@@ -397,7 +403,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def editor_owned(self, article):
         if not article.edited_fields:
             return "None: imports may update every field."
-        return ", ".join(article.edited_fields)
+        return ", ".join(owned_label(name) for name in article.edited_fields)
 
     # Actions.
 

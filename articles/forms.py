@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils.text import capfirst
 
 from . import images
 from .models import Article, Image, Topic
@@ -15,8 +16,18 @@ HAND_BACK_HELP = (
     "overwrites it again."
 )
 EDITOR_OWNED_HELP = "Editor's value: imports leave it alone."
-# What the article's inlines edit, by the name `edited_fields` records them under.
-CHILD_LABELS = {"images": "Images", "related_links": "Related stories"}
+# Names of what `Article.edited_fields` records where the model's verbose name does not do.
+OWNED_LABELS = {"images": "Images", "related_links": "Related stories", "topics": "Topics"}
+
+
+def owned_label(name: str) -> str:
+    """How the admin names a field an editor owns (a name in `Article.edited_fields`)."""
+    if name in OWNED_LABELS:
+        return OWNED_LABELS[name]
+    try:
+        return capfirst(Article._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 class VerifiedImageField(forms.FileField):
@@ -120,7 +131,7 @@ class ArticleAdminForm(forms.ModelForm):
             "links to the old address."
         )
         owned = list(self.instance.edited_fields or []) if self.instance.pk else []
-        self.fields["hand_back"].choices = [(name, self._label(name)) for name in owned]
+        self.fields["hand_back"].choices = [(name, owned_label(name)) for name in owned]
         for name in owned:
             field = self.fields.get(name)
             if field is not None:
@@ -141,12 +152,6 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error("web_url", "An article with this URL already exists.")
             self.instance.canonical_url = identity
         return cleaned
-
-    def _label(self, name):
-        field = self.fields.get(name)
-        if field is not None and field.label:
-            return str(field.label)
-        return CHILD_LABELS.get(name, name)
 
 
 class ChosenTopicField(forms.ModelChoiceField):

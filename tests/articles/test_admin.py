@@ -418,6 +418,7 @@ class ChangeFormTests(TestCase):
             html = self.client.get(change_url(article)).content.decode()
             assert 'name="hand_back" value="images"' in html
             assert "Related stories</label>" in html
+            assert '<div class="readonly">Images, Related stories</div>' in html  # owned
             data = change_form_data(self.client, article, hand_back=["images"])
             assert self.client.post(change_url(article), data).status_code == 302
             import_paths([folder], force=True)
