@@ -74,6 +74,8 @@ def record_children_edited(owners: Iterable[tuple[str, int | None]]) -> None:
     for relation, article_id in owners:
         if article_id is not None:
             by_relation[relation].add(article_id)
+    if not by_relation:  # an article form saved with its inlines untouched: no savepoint
+        return
     with transaction.atomic():
         for relation, article_ids in by_relation.items():
             articles = _load(Article.objects.filter(pk__in=article_ids))
