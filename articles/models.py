@@ -1,3 +1,13 @@
+"""The ground floor: the models and their querysets, and nothing that serves a page, an admin
+screen or an import (those are the wings: `articles.public`, `articles.editing`,
+`articles.seeds`, `articles.images`; see docs/architecture.md).
+
+`Article` is one story from one outlet; `RelatedLink` and `Image` are its cluster and pictures;
+`Topic` (a django-taggit tag) and `TaggedArticle` (which carries a copy of its article's place in
+the public order, kept by database triggers) its subjects; `TopicRedirect` keeps a renamed
+topic's old address alive; `ImportRun` records each run of the importer. What readers may see
+is `articles.visibility`; the public order is `ArticleQuerySet.ranked()`."""
+
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -17,6 +27,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from providers.models import Provider
+
+from .visibility import is_expired, is_scheduled, published_q
 
 URL_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 500
@@ -156,38 +168,6 @@ class Kind(models.TextChoices):
     VIDEO = "video", "Video"
 
 
-# What a card shows of an article's own row, in the order `articles.clusters.Card` takes it.
-CARD_COLUMNS = (
-    "pk",
-    "title",
-    "slug",
-    "published_at",
-    "is_featured",
-    "kind",
-    "video_id",
-    "canonical_url",
-    "provider__name",
-    "provider__slug",
-    "provider__domain",
-)
-
-
-# `ArticleQuerySet.published()` as an SQL condition, for the plain-SQL reads of the hottest
-# pages (`articles/clusters.py`), on an article aliased `a` joined to its provider `p`, with
-# `published_sql_params()`; `tests/articles/test_cards.py` checks that both choose the same rows.
-PUBLISHED_SQL = (
-    "a.is_published AND NOT a.is_removed AND NOT p.is_blocked"
-    " AND (a.publish_at IS NULL OR a.publish_at <= %s)"
-    " AND (a.expires_at IS NULL OR a.expires_at > %s)"
-)
-
-
-def published_sql_params(connection) -> list:
-    """The parameters of `PUBLISHED_SQL`: now, as `connection` stores a datetime."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return [now, now]
-
-
 def public_order() -> tuple:
     """The public order (`ArticleQuerySet.ranked()`) as index expressions, best first."""
     return (F("is_featured").desc(), Rank().desc(), F("published_at").desc(), F("id").desc())
@@ -195,16 +175,8 @@ def public_order() -> tuple:
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What readers may see: published, not removed, not from a blocked provider, and inside
-        its schedule (`publish_at` reached, `expires_at` not yet), decided at query time."""
-        now = timezone.now()
-        return self.filter(
-            Q(publish_at__isnull=True) | Q(publish_at__lte=now),
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-            is_published=True,
-            is_removed=False,
-            provider__is_blocked=False,
-        )
+        """What readers may see (`articles.visibility`), decided at query time."""
+        return self.filter(published_q(timezone.now()))
 
     def ranked(self):
         """The public order: featured articles first (editors always win), then by `rank`,
@@ -299,13 +271,6 @@ class ArticleQuerySet(models.QuerySet):
             )
         return matching
 
-    def for_cards(self):
-        """The rows of a card listing: only the columns a card shows (`CARD_COLUMNS`), as
-        tuples; `articles.clusters.load_cards` makes them cards, with their topics, image and
-        related stories. Building 24 articles and their providers as model instances would
-        cost more than the query."""
-        return self.values_list(*CARD_COLUMNS)
-
 
 class Article(models.Model):
     """One story from one outlet, as the seed files describe it, plus our editorial state."""
@@ -386,7 +351,7 @@ class Article(models.Model):
             models.Index(fields=["-published_at"], name="article_published_at"),
             # The public order (`ranked()`): pages are read off it, whatever the archive's size.
             models.Index(*public_order(), name="article_ranking"),
-            # The next scheduled change (`articles.cache.next_schedule_change`): few rows.
+            # The next scheduled change (`articles.visibility.next_schedule_change`): few rows.
             models.Index(
                 fields=["publish_at"],
                 name="article_publish_at",
@@ -426,11 +391,11 @@ class Article(models.Model):
 
     @property
     def is_scheduled(self) -> bool:
-        return self.publish_at is not None and self.publish_at > timezone.now()
+        return is_scheduled(self)
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
+        return is_expired(self)
 
 
 def unique_slug(title: str, *, exclude_pk=None) -> str:

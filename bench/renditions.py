@@ -7,7 +7,7 @@ same run.
 The same JPEGs go through:
 - the ceiling: bare Pillow, `Image.open` then, for each rendition width (320, 640, 1280),
   `resize` and `save` as WebP at the same quality; nothing checked, nothing written to disk;
-- Newsroom: `articles.images.render` (format and pixel checks, EXIF orientation, one decode
+- Newsroom: `articles.images.verify.render` (format and pixel checks, EXIF orientation, one decode
   with `Image.draft`, each rendition resized from the next wider one) and `store` (SHA-256
   name, the original and the renditions written through Django's file storage to a temporary
   folder).
@@ -35,7 +35,7 @@ django.setup()
 
 from django.core.files.storage import FileSystemStorage  # noqa: E402
 
-from articles import images  # noqa: E402
+from articles.images import storage, verify  # noqa: E402
 
 TARGET = 0.70
 SIZE = (2000, 1500)
@@ -67,20 +67,20 @@ def ceiling(pictures: list[bytes]) -> float:
     for data in pictures:
         with Image.open(io.BytesIO(data)) as picture:
             width, height = picture.size
-            for target in images.RENDITION_WIDTHS:
+            for target in verify.RENDITION_WIDTHS:
                 size = (target, round(height * target / width))
-                picture.resize(size).save(io.BytesIO(), "WEBP", quality=images.WEBP_QUALITY)
+                picture.resize(size).save(io.BytesIO(), "WEBP", quality=verify.WEBP_QUALITY)
     return len(pictures) / (time.perf_counter() - started)
 
 
 def newsroom(pictures: list[bytes]) -> float:
-    """Images per second for `images.render` + `images.store` into a temporary folder."""
+    """Images per second for `verify.render` + `storage.store` into a temporary folder."""
     with tempfile.TemporaryDirectory() as folder:
-        storage = FileSystemStorage(location=folder)
+        files = FileSystemStorage(location=folder)
         started = time.perf_counter()
         for data in pictures:
-            stored = images.store(data, images.render(data), storage=storage)
-            assert [r["width"] for r in stored.renditions] == list(images.RENDITION_WIDTHS)
+            stored = storage.store(data, verify.render(data), storage=files)
+            assert [r["width"] for r in stored.renditions] == list(verify.RENDITION_WIDTHS)
         return len(pictures) / (time.perf_counter() - started)
 
 

@@ -4,7 +4,7 @@ Views that readers see are marked with `@reader_page` (the public pages, feeds, 
 robots.txt). For them, `ReaderPageCacheMiddleware`:
 
 - answers a reader's GET from the cache, without touching the session, the user or the
-  database, while the page's content version is current (`articles.cache`): any committed
+  database, while the page's content version is current (`newsroom.content`): any committed
   change of content, on any app server, makes the next request render afresh;
 - never caches for anyone with a session (editors always see fresh pages), never caches what is
   not a 200 or sets a cookie, and never outlives `PAGE_CACHE_SECONDS` nor the next scheduled
@@ -29,7 +29,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
-from articles.cache import next_schedule_change, with_content_version
+from .content import next_schedule_change, with_content_version
 
 KEY_PREFIX = "page:"
 # Headers that belong to one answer only, or that the middleware outside adds on the way out.

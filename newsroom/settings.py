@@ -114,6 +114,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site_urls",
             ],
+            # The wings' template libraries, by the names templates `{% load %}`.
+            "libraries": {
+                "public_site": "articles.public.templatetags",
+                "newsroom_admin": "articles.editing.templatetags",
+            },
         },
     },
 ]

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path
 
-from articles.sitemaps import SITEMAPS
-from articles.views import healthz, robots_txt
+from articles.public.sitemaps import SITEMAPS
+from articles.public.views import healthz, robots_txt
 from newsroom.page_cache import reader_page
 
 admin.site.site_header = "Newsroom"
@@ -28,8 +28,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
-    path("providers/", include("providers.urls")),
-    path("", include("articles.urls")),
+    path("providers/", include("articles.public.outlet_urls")),
+    path("", include("articles.public.urls")),
 ]
 # Cached and uploaded images in development; `static()` adds nothing with DEBUG off, where the
 # proxy serves MEDIA_ROOT (README "Deploying").

@@ -16,12 +16,12 @@ from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import cache as content
-from articles.curation import set_flag
+from articles.editing.curation import set_flag
+from articles.editing.topics import merge_topics
 from articles.models import Article, Topic
 from articles.seeds import import_paths
-from articles.topics import merge_topics
 from newsroom import cache as resilient
+from newsroom import content
 from providers.models import Provider
 from tests.articles.seeds.builders import write_seed
 from tests.factories import make_article, make_articles

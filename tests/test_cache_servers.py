@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.articles.admin_helpers import make_superuser
+from tests.articles.editing.helpers import make_superuser
 from tests.factories import make_article
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -65,7 +65,7 @@ def test_a_database_error_in_a_view_is_a_friendly_503():
     trace, no settings, a Retry-After."""
     client = Client(raise_request_exception=False)
     failing = mock.patch(
-        "articles.views.FrontPageView.get_queryset",
+        "articles.public.views.FrontPageView.get_queryset",
         side_effect=OperationalError("could not connect to server: secret-host:5432"),
     )
     with failing:

@@ -57,7 +57,7 @@ def test_failed_requests_are_logged_with_path_and_status(log_output):
     client = Client(raise_request_exception=False)
     client.get("/no-such-page/")
     with mock.patch(
-        "articles.views.FrontPageView.get_queryset", side_effect=OperationalError("gone")
+        "articles.public.views.FrontPageView.get_queryset", side_effect=OperationalError("gone")
     ):
         client.get("/?page=2")
     lines = log_output.getvalue().splitlines()

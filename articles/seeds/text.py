@@ -106,6 +106,13 @@ def is_http_url(url: str) -> bool:
     return parts.scheme.lower() in DEFAULT_PORTS and bool(parts.hostname)
 
 
+def http_url(url) -> str:
+    """`url` when it is an absolute http(s) URL, else "": what may go in an `href` or a `src`
+    (no `javascript:` or `data:`)."""
+    url = (url or "").strip()
+    return url if urlsplit(url).scheme.lower() in DEFAULT_PORTS else ""
+
+
 def canonical_url(url: str) -> str:
     """The identity of a story's URL (DESIGN.md): scheme and host in lower case, default port,
     user name and fragment removed, tracking parameters (`utm_*`, `fbclid`, `gclid`, `ocid`…)
@@ -155,6 +162,13 @@ def youtube_video_id(url: str = "", html_snippet: str = "") -> str:
     return ""
 
 
+def valid_video_id(video_id: str) -> str:
+    """`video_id` when it has the shape of a YouTube id (`YOUTUBE_ID`), else ""."""
+    return video_id if YOUTUBE_ID.fullmatch(video_id or "") else ""
+
+
 def youtube_watch_url(video_id: str) -> str:
-    """The one URL we use for a YouTube video, whichever form the seed file gave."""
-    return f"https://www.youtube.com/watch?v={video_id}"
+    """The one URL we use for a YouTube video, whichever form the seed file gave; "" for an
+    invalid id."""
+    video_id = valid_video_id(video_id)
+    return f"https://www.youtube.com/watch?v={video_id}" if video_id else ""

@@ -15,12 +15,12 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.editing.topics import merge_topics
 from articles.models import Article, Rank, TaggedArticle, Topic
 from articles.seeds import import_paths, read_seed
 from articles.seeds.load import ImportReport, load_records
 from articles.seeds.read import SeedImage
-from articles.topics import merge_topics
-from tests.articles.admin_helpers import change_form_data, make_editor, messages_of
+from tests.articles.editing.helpers import change_form_data, make_editor, messages_of
 from tests.articles.seeds.builders import seed_bytes, write_seed
 from tests.factories import make_article, make_provider
 

@@ -2,7 +2,7 @@ import logging
 
 from django.core.management.base import BaseCommand
 
-from articles.images import cache_pending_images
+from articles.images.caching import cache_pending_images
 
 logger = logging.getLogger("articles.images")
 

@@ -337,7 +337,7 @@ def test_queries_per_batch_do_not_grow_with_files_topics_or_related_links(tmp_pa
 
 def test_a_merged_or_renamed_topic_does_not_come_back_on_reimport(tmp_path):
     """Names an editor merged or renamed away map to the topic they became."""
-    from articles.topics import merge_topics, save_topic
+    from articles.editing.topics import merge_topics, save_topic
 
     path = write_seed(tmp_path, "a.md", topics=["ML", "AI", "Robots"])
     import_paths([tmp_path])

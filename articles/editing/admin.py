@@ -1,0 +1,572 @@
+"""The editorial admin: the ModelAdmins of articles, topics, their redirects, related links,
+images and import runs (outlets: `articles.editing.outlets`). Actions are thin: each calls a
+service function of this wing (`curation`, `topics`) that owns the transaction, then reports."""
+
+from taggit.models import Tag
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator, smart_split, unescape_string_literal
+
+from articles.images.markup import image_src
+from articles.models import (
+    SEARCH_MAX_WORDS,
+    Article,
+    Image,
+    ImportRun,
+    RelatedLink,
+    TaggedArticle,
+    Topic,
+    TopicRedirect,
+)
+from articles.public.links import original_url
+from articles.public.videos import video_thumbnail
+from articles.seeds import mark_edited
+from articles.visibility import reader_status
+from newsroom.db import correlated_count
+from providers.models import Provider
+
+from . import curation, views
+from .filters import IndexedValuesFilter, ProviderFilter, ScheduleFilter, TopicFilter
+from .forms import (
+    ArticleActionForm,
+    ArticleAdminForm,
+    ImageInlineForm,
+    TopicMergeForm,
+    owned_label,
+)
+from .outlets import ProviderAdmin  # noqa: F401 - registers the outlets' admin
+from .paginator import BoundedPaginator
+from .topics import TopicMergeError, merge_topics, save_topic
+
+# The articles changelist counts and pages through at most this many rows (`BoundedPaginator`).
+CHANGELIST_LIMIT = 10_000
+
+# django-taggit registers its own Tag model; ours is `Topic`, so that one would only confuse.
+admin.site.unregister(Tag)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class ImageInline(admin.TabularInline):
+    model = Image
+    form = ImageInlineForm
+    fk_name = "article"
+    extra = 0
+    fields = ["preview", "position", "url", "upload", "width", "height", "alt", "failure"]
+    readonly_fields = ["preview", "failure"]
+    ordering = ["position", "pk"]
+
+    @admin.display(description="preview")
+    def preview(self, image):
+        src = image_src(image) if image.pk else ""
+        if not src:
+            return "—"
+        return format_html('<img class="nr-preview" src="{}" alt="" loading="lazy">', src)
+
+
+class RelatedLinkInline(admin.TabularInline):
+    model = RelatedLink
+    extra = 0
+    fields = ["position", "title", "web_url", "provider", "published_at", "kind", "quality"]
+    autocomplete_fields = ["provider"]
+    ordering = ["position", "pk"]
+    verbose_name = "related story"
+    verbose_name_plural = "related stories (the cluster, in order)"
+
+
+class ArticleChangeList(ChangeList):
+    """The articles changelist: a page of rows gets its topics and lead image in two queries,
+    whatever the number of rows."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        lead_image = Image.objects.order_by("position", "pk")[:1]
+        prefetch_related_objects(
+            self.result_list,
+            "topics",
+            Prefetch("images", queryset=lead_image, to_attr="lead_images"),
+        )
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    action_form = ArticleActionForm
+    list_display = [
+        "thumbnail",
+        "title",
+        "status",
+        "provider",
+        "topic_list",
+        "published",
+        "quality_score",
+        "heat_score",
+        "is_published",
+        "is_featured",
+        "links",
+    ]
+    list_display_links = ["title"]
+    list_filter = [
+        "is_published",
+        "is_featured",
+        ScheduleFilter,
+        ("category", IndexedValuesFilter),
+        "kind",
+        ProviderFilter,
+        TopicFilter,
+    ]
+    list_select_related = ["provider"]
+    list_per_page = 50
+    search_fields = ["title", "excerpt", "provider__name"]
+    search_help_text = "Words in the title, the excerpt or the outlet's name."
+    date_hierarchy = "published_at"
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    autocomplete_fields = ["provider"]
+    readonly_fields = [
+        "canonical_url",
+        "status",
+        "editor_owned",
+        "source",
+        "content_hash",
+        "created_at",
+        "updated_at",
+        "secured",
+        "extra",
+        "seed_raw",
+    ]
+    inlines = [ImageInline, RelatedLinkInline]
+    actions = ["publish", "unpublish", "feature", "unfeature", "add_topic", "remove_topic"]
+
+    def get_fieldsets(self, request, obj=None):
+        curation_fields = ["is_published", "is_featured", "is_removed", "publish_at", "expires_at"]
+        if obj is not None:
+            curation_fields += ["status", "editor_owned"]
+            if obj.edited_fields:
+                curation_fields.append("hand_back")
+        return [
+            (
+                "Story",
+                {
+                    "fields": [
+                        "title",
+                        "slug",
+                        "excerpt",
+                        ("kind", "category"),
+                        "provider",
+                        "topics",
+                        "published_at",
+                    ]
+                },
+            ),
+            (
+                "Links",
+                {
+                    "fields": [
+                        "web_url",
+                        "original_url",
+                        "canonical_url",
+                        "amp_url",
+                        "cdn_amp_url",
+                        "video_id",
+                    ]
+                },
+            ),
+            ("Scores", {"fields": [("quality", "heat")]}),
+            (
+                "Curation",
+                {
+                    "fields": curation_fields,
+                    "description": "Readers see the article when it is published, not removed, "
+                    "its outlet is not blocked, the publish time (if any) has come and the "
+                    "expiry time (if any) has not. Nothing needs to run for that to happen.",
+                },
+            ),
+            (
+                "Source",
+                {
+                    "classes": ["collapse"],
+                    "fields": [
+                        "source",
+                        "content_hash",
+                        ("created_at", "updated_at"),
+                        "secured",
+                        "extra",
+                        "seed_raw",
+                    ],
+                    "description": "Where the article came from, as the importer recorded it. "
+                    "Read-only; `secured` is never shown to readers.",
+                },
+            ),
+        ]
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return BoundedPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            date_field=self.date_hierarchy,
+            limit=CHANGELIST_LIMIT,
+        )
+
+    @property
+    def media(self):
+        topics = AutocompleteSelect(Article._meta.get_field("topics"), self.admin_site)
+        return super().media + topics.media + forms.Media(js=["js/admin-filters.js"])
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word (or "quoted phrase") must appear in the title, the excerpt or the
+        outlet's name, as with Django's own search on `search_fields`; the outlets are matched
+        once, in a subquery, instead of being joined to every article."""
+        for word in list(smart_split(search_term))[:SEARCH_MAX_WORDS]:
+            if word[0] in {'"', "'"} and word[0] == word[-1] and len(word) > 1:
+                word = unescape_string_literal(word)
+            outlets = Provider.objects.filter(name__icontains=word).values("pk")
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(excerpt__icontains=word) | Q(provider__in=outlets)
+            )
+        return queryset, False
+
+    def save_model(self, request, obj, form, change):
+        mark_edited(obj, form.changed_data)
+        handed_back = set(form.cleaned_data.get("hand_back") or [])
+        if handed_back:
+            obj.edited_fields = [name for name in obj.edited_fields if name not in handed_back]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        curation.record_children_edited(
+            (formset.fk.remote_field.get_accessor_name(), form.instance.pk)
+            for formset in formsets
+            if formset.has_changed()
+        )
+
+    # Changelist columns.
+
+    @admin.display(description="")
+    def thumbnail(self, article):
+        src = video_thumbnail(article) or image_src(
+            article.lead_images[0] if article.lead_images else None
+        )
+        if not src:
+            return format_html('<span class="{}"></span>', "nr-thumb nr-thumb-empty")
+        return format_html('<img class="nr-thumb" src="{}" alt="" loading="lazy">', src)
+
+    # Missing scores sort as the lowest on every database (PostgreSQL would put them first
+    # when sorting from high to low).
+    @admin.display(description="quality", ordering=F("quality").asc(nulls_first=True))
+    def quality_score(self, article):
+        return article.quality
+
+    @admin.display(description="heat", ordering=F("heat").asc(nulls_first=True))
+    def heat_score(self, article):
+        return article.heat
+
+    @admin.display(description="published at", ordering="published_at")
+    def published(self, article):
+        return date_format(timezone.localtime(article.published_at), "j M Y, H:i")
+
+    @admin.display(description="topics")
+    def topic_list(self, article):
+        return ", ".join(topic.name for topic in article.topics.all()) or "—"
+
+    @admin.display(description="for readers")
+    def status(self, article):
+        css, label = reader_status(article)
+        return format_html('<span class="nr-status nr-status-{}">{}</span>', css, label)
+
+    @admin.display(description="links")
+    def links(self, article):
+        site = format_html(
+            '<a href="{}" target="_blank" rel="noopener">View on site</a>',
+            article.get_absolute_url(),
+        )
+        outlet = original_url(article)
+        if not outlet:
+            return site
+        return format_html(
+            '{}<br><a href="{}" target="_blank" rel="noopener noreferrer">Original ↗</a>',
+            site,
+            outlet,
+        )
+
+    @admin.display(description="fields an editor owns")
+    def editor_owned(self, article):
+        if not article.edited_fields:
+            return "None: imports may update every field."
+        return ", ".join(owned_label(name) for name in article.edited_fields)
+
+    # Actions.
+
+    def _report(self, request, count, what):
+        self.message_user(
+            request, f"{_plural(count, 'article')} changed: {what}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        count = curation.set_flag(queryset, field="is_published", value=True)
+        self._report(request, count, "published")
+
+    @admin.action(description="Unpublish selected articles", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = curation.set_flag(queryset, field="is_published", value=False)
+        self._report(request, count, "unpublished")
+
+    @admin.action(description="Feature selected articles", permissions=["change"])
+    def feature(self, request, queryset):
+        count = curation.set_flag(queryset, field="is_featured", value=True)
+        self._report(request, count, "featured")
+
+    @admin.action(description="Stop featuring selected articles", permissions=["change"])
+    def unfeature(self, request, queryset):
+        count = curation.set_flag(queryset, field="is_featured", value=False)
+        self._report(request, count, "no longer featured")
+
+    def _chosen_topic(self, request):
+        form = self.action_form(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
+        topic = form.cleaned_data.get("topic") if form.is_valid() else None
+        if topic is None:
+            self.message_user(
+                request,
+                "Choose a topic in the “Topic” box next to the action first. Nothing changed.",
+                messages.ERROR,
+            )
+        return topic
+
+    @admin.action(description="Add a topic to selected articles", permissions=["change"])
+    def add_topic(self, request, queryset):
+        topic = self._chosen_topic(request)
+        if topic is not None:
+            self._report(request, curation.add_topic(queryset, topic), f"topic “{topic}” added")
+
+    @admin.action(description="Remove a topic from selected articles", permissions=["change"])
+    def remove_topic(self, request, queryset):
+        topic = self._chosen_topic(request)
+        if topic is not None:
+            count = curation.remove_topic(queryset, topic)
+            self._report(request, count, f"topic “{topic}” removed")
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count", "view_articles"]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug", "old_slugs"]
+    readonly_fields = ["old_slugs"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=correlated_count(TaggedArticle.objects.all(), "tag"))
+        )
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, topic):
+        return topic.article_count
+
+    @admin.display(description="")
+    def view_articles(self, topic):
+        url = reverse("admin:articles_article_changelist")
+        return format_html('<a href="{}?topics__id__exact={}">Articles</a>', url, topic.pk)
+
+    @admin.display(description="old addresses (redirect here)")
+    def old_slugs(self, topic):
+        slugs = [redirect.old_slug for redirect in topic.redirects.all()] if topic.pk else []
+        return ", ".join(slugs) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            save_topic(
+                obj, old_slug=form.initial.get("slug", ""), old_name=form.initial.get("name", "")
+            )
+        else:
+            save_topic(obj)
+
+    @admin.action(description="Merge selected topics into one…", permissions=["change", "delete"])
+    def merge(self, request, queryset):
+        form = TopicMergeForm(request.POST if "apply" in request.POST else None, topics=queryset)
+        if form.is_valid():
+            into = form.cleaned_data["into"]
+            try:
+                result = merge_topics(queryset.exclude(pk=into.pk), into=into)
+            except TopicMergeError as error:
+                self.message_user(request, f"{error} Nothing changed.", messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                f"Merged {', '.join(result.merged)} into {into}: "
+                f"{_plural(result.articles_moved, 'article')} moved; "
+                "the old addresses redirect to it.",
+                messages.SUCCESS,
+            )
+            return None
+        if queryset.count() < 2:
+            self.message_user(
+                request,
+                "Select at least two topics: a topic cannot be merged into itself. "
+                "Nothing changed.",
+                messages.ERROR,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge topics",
+            "opts": self.model._meta,
+            "topics": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/topic/merge.html", context)
+
+
+@admin.register(TopicRedirect)
+class TopicRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "old_name", "topic", "created_at"]
+    list_select_related = ["topic"]
+    search_fields = ["old_slug", "old_name", "topic__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ChildAdmin(admin.ModelAdmin):
+    """The admin of an article's children (images, related links) on their own pages: an edit
+    here is recorded on the article as an editor's, as one in its inlines is."""
+
+    def owners(self, ids) -> set[tuple[str, int | None]]:
+        """Whose children the rows `ids` are: {(relation, article id)}."""
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        before = self.owners([obj.pk]) if change else set()
+        super().save_model(request, obj, form, change)
+        curation.record_children_edited(before | self.owners([obj.pk]))
+
+    def delete_model(self, request, obj):
+        before = self.owners([obj.pk])
+        super().delete_model(request, obj)
+        curation.record_children_edited(before)
+
+    def delete_queryset(self, request, queryset):
+        before = self.owners(queryset.values("pk"))
+        super().delete_queryset(request, queryset)
+        curation.record_children_edited(before)
+
+
+@admin.register(RelatedLink)
+class RelatedLinkAdmin(ChildAdmin):
+    list_display = ["title", "article", "provider", "published_at"]
+    list_select_related = ["article", "provider"]
+    search_fields = ["title"]
+    autocomplete_fields = ["article", "provider"]
+    show_full_result_count = False
+
+    def owners(self, ids):
+        return curation.related_link_owners(ids)
+
+
+@admin.register(Image)
+class ImageAdmin(ChildAdmin):
+    list_display = ["url", "article", "related_link", "width", "height"]
+    list_select_related = ["article", "related_link"]
+    autocomplete_fields = ["article", "related_link"]
+    show_full_result_count = False
+
+    def owners(self, ids):
+        return curation.image_owners(ids)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Import history, read-only; "Add" is the upload page."""
+
+    list_display = [
+        "started_at",
+        "trigger",
+        "started_by",
+        "dry_run",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "warnings",
+    ]
+    list_filter = ["trigger", "dry_run"]
+    list_select_related = ["started_by"]
+    date_hierarchy = "started_at"
+    fields = [
+        ("started_at", "finished_at"),
+        ("trigger", "started_by", "dry_run"),
+        ("created", "updated", "unchanged", "rejected", "warnings"),
+        "rejected_files",
+    ]
+    readonly_fields = [
+        "started_at",
+        "finished_at",
+        "trigger",
+        "started_by",
+        "dry_run",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "warnings",
+        "rejected_files",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(views.ImportUploadView.as_view(admin=self))
+        return [path("upload/", upload, name="articles_importrun_upload"), *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:articles_importrun_upload"))
+
+    @admin.display(description="rejected files")
+    def rejected_files(self, run):
+        if not run.rejections:
+            return "None."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td></tr>",
+            (
+                (Truncator(item.get("file", "")).chars(200), item.get("reason", ""))
+                for item in run.rejections
+            ),
+        )
+        return format_html(
+            '<table class="nr-rejections"><thead><tr><th>file</th><th>reason</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            rows,
+        )

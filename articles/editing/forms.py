@@ -1,0 +1,218 @@
+"""Forms of the editorial admin."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils.text import capfirst
+
+from articles.images.storage import attach_upload
+from articles.images.verify import ImageRejected, verify_upload
+from articles.models import Article, Image, Topic
+from articles.seeds import canonical_url
+
+HAND_BACK_HELP = (
+    "Tick a field to hand it back to the importer: the next import of a changed seed file "
+    "overwrites it again."
+)
+EDITOR_OWNED_HELP = "Editor's value: imports leave it alone."
+# Names of what `Article.edited_fields` records where the model's verbose name does not do.
+OWNED_LABELS = {"images": "Images", "related_links": "Related stories", "topics": "Topics"}
+
+
+def owned_label(name: str) -> str:
+    """How the admin names a field an editor owns (a name in `Article.edited_fields`)."""
+    if name in OWNED_LABELS:
+        return OWNED_LABELS[name]
+    try:
+        return capfirst(Article._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+class VerifiedImageField(forms.FileField):
+    """An uploaded picture, verified by Pillow as `cache_images` verifies a download (size,
+    pixels, format, a complete decode): cleans to a `VerifiedUpload`, or None when no
+    file was given. A bad file is a form error; nothing is stored either way."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        try:
+            return verify_upload(upload)
+        except ImageRejected as rejection:
+            raise ValidationError(
+                "This file cannot be used as an image (%(detail)s). Upload a JPEG, PNG, "
+                "WebP or GIF picture.",
+                code=rejection.reason,
+                params={"detail": rejection.detail},
+            ) from rejection
+
+
+class ImageInlineForm(forms.ModelForm):
+    """An article's (or related link's) image in the admin: a remote URL, or an uploaded
+    picture that we store with its renditions."""
+
+    upload = VerifiedImageField(
+        required=False,
+        help_text="A JPEG, PNG, WebP or GIF picture; readers then see it instead of the URL. "
+        "The image at position 0 is the article's lead image.",
+    )
+
+    class Meta:
+        model = Image
+        fields = ["position", "url", "width", "height", "alt"]
+
+    def clean(self):
+        cleaned = super().clean()
+        given = cleaned.get("url") or cleaned.get("upload") or self.instance.file
+        if not given and "upload" not in self.errors:
+            raise ValidationError("Give the image a URL or upload a picture.")
+        return cleaned
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("upload")
+        if upload is not None:
+            attach_upload(self.instance, upload)
+        return super().save(commit)
+
+
+def topic_widget(multiple=False):
+    """The admin's autocomplete on topics (searching `TopicAdmin.search_fields`)."""
+    widget = AutocompleteSelectMultiple if multiple else AutocompleteSelect
+    return widget(Article._meta.get_field("topics"), admin.site)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article change form: topics picked with autocomplete, fields an editor owns marked
+    as such, and a way to hand them back to the importer."""
+
+    topics = forms.ModelMultipleChoiceField(
+        Topic.objects.all(), required=False, widget=topic_widget(multiple=True)
+    )
+    hand_back = forms.MultipleChoiceField(
+        label="Hand back to the importer",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=HAND_BACK_HELP,
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "excerpt",
+            "kind",
+            "category",
+            "provider",
+            "topics",
+            "published_at",
+            "web_url",
+            "original_url",
+            "amp_url",
+            "cdn_amp_url",
+            "video_id",
+            "quality",
+            "heat",
+            "is_published",
+            "is_featured",
+            "is_removed",
+            "publish_at",
+            "expires_at",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = (
+            "The public address; left empty, it is made from the title. Changing it breaks "
+            "links to the old address."
+        )
+        owned = list(self.instance.edited_fields or []) if self.instance.pk else []
+        self.fields["hand_back"].choices = [(name, owned_label(name)) for name in owned]
+        for name in owned:
+            field = self.fields.get(name)
+            if field is not None:
+                field.help_text = " ".join(filter(None, [EDITOR_OWNED_HELP, field.help_text]))
+                field.widget.attrs["class"] = " ".join(
+                    filter(None, [field.widget.attrs.get("class"), "editor-owned"])
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        publish_at, expires_at = cleaned.get("publish_at"), cleaned.get("expires_at")
+        if publish_at and expires_at and expires_at <= publish_at:
+            self.add_error("expires_at", "The expiry time must come after the publish time.")
+        if not self.instance.pk and cleaned.get("web_url"):
+            # A new article's identity, as the importer computes it.
+            identity = canonical_url(cleaned["web_url"])
+            if Article.objects.filter(canonical_url=identity).exists():
+                self.add_error("web_url", "An article with this URL already exists.")
+            self.instance.canonical_url = identity
+        return cleaned
+
+
+class ChosenTopicField(forms.ModelChoiceField):
+    """A topic, or None for a value that is not one: the action then says what is missing
+    instead of Django's "No action selected"."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+
+class ArticleActionForm(ActionForm):
+    """The changelist's action bar, with the topic that "add/remove a topic" act on."""
+
+    topic = ChosenTopicField(
+        Topic.objects.all(), required=False, label="Topic:", widget=topic_widget()
+    )
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        count = getattr(obj, "article_count", None)
+        return obj.name if count is None else f"{obj.name} ({count} articles)"
+
+
+class TopicMergeForm(forms.Form):
+    """Which of the selected topics the others are merged into."""
+
+    into = TopicChoiceField(
+        Topic.objects.none(), widget=forms.RadioSelect, empty_label=None, label="Merge into"
+    )
+
+    def __init__(self, *args, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = topics
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more uploaded files (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [single(item, initial) for item in data]
+        return [single(data or None, initial)]
+
+
+class SeedUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Seed files or a .zip of them",
+        help_text="Seed files (.md, .txt, .yaml: YAML front matter between two --- lines), "
+        "or one or more .zip archives of them.",
+    )

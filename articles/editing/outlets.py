@@ -1,0 +1,85 @@
+"""The outlets' admin: a provider's logo uploaded, verified and stored with renditions;
+blocking and unblocking."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from articles.images.markup import logo_src
+from articles.images.storage import attach_logo
+from articles.models import Article
+from newsroom.db import correlated_count
+from providers.models import Provider
+
+from .forms import VerifiedImageField
+
+
+class ProviderAdminForm(forms.ModelForm):
+    """A provider in the admin; its logo is uploaded, verified and stored with renditions."""
+
+    logo_upload = VerifiedImageField(
+        label="Upload a logo",
+        required=False,
+        help_text="A JPEG, PNG, WebP or GIF picture; replaces the current logo.",
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["name", "domain", "slug", "is_blocked", "logo_url"]
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("logo_upload")
+        if upload is not None:
+            attach_logo(self.instance, upload)
+        return super().save(commit)
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "article_count", "is_blocked", "view_articles"]
+    list_filter = ["is_blocked"]
+    search_fields = ["name", "domain"]
+    prepopulated_fields = {"slug": ["domain"]}
+    form = ProviderAdminForm
+    fields = ["name", "domain", "slug", "is_blocked", "logo_preview", "logo_upload", "logo_url"]
+    readonly_fields = ["logo_preview"]
+    actions = ["block", "unblock"]
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=correlated_count(Article.objects.all(), "provider"))
+        )
+
+    @admin.display(description="logo")
+    def logo_preview(self, provider):
+        src = logo_src(provider) if provider.pk else ""
+        if not src:
+            return "—"
+        return format_html('<img class="nr-preview" src="{}" alt="">', src)
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, provider):
+        return provider.article_count
+
+    @admin.display(description="")
+    def view_articles(self, provider):
+        url = reverse("admin:articles_article_changelist")
+        return format_html('<a href="{}?provider__id__exact={}">Articles</a>', url, provider.pk)
+
+    def _set_blocked(self, request, queryset, blocked):
+        count = queryset.exclude(is_blocked=blocked).update(is_blocked=blocked)
+        what = "blocked: their articles are hidden from readers" if blocked else "unblocked"
+        noun = "provider" if count == 1 else "providers"
+        self.message_user(request, f"{count} {noun} changed: {what}.", messages.SUCCESS)
+
+    @admin.action(description="Block selected providers", permissions=["change"])
+    def block(self, request, queryset):
+        self._set_blocked(request, queryset, True)
+
+    @admin.action(description="Unblock selected providers", permissions=["change"])
+    def unblock(self, request, queryset):
+        self._set_blocked(request, queryset, False)

@@ -1,0 +1,185 @@
+"""The content version: what tells every app server that readers' cached pages are out of date.
+
+Any write to a content table (the tables readers' pages are made from, registered by the apps
+with `register_content`) changes the version once its transaction commits, whatever made it: a
+model save or delete, a queryset `update()` in an admin action, the importer's bulk statements,
+a topic merge, a migration.
+Writes are noticed where they happen, in the database layer (`watch_writes`), so that no code
+path can forget to announce itself.
+
+The version lives in a cache every app server shares: the default cache when it is Redis
+(`CACHE_URL`); with the per-process local-memory cache, the `content_version` cache, a file that
+all processes on this machine read (settings choose). A cached page is served only while the
+version it was rendered under is current (`newsroom.page_cache`): a change shows on the very
+next request on every server, and no timeout is waited for.
+"""
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+
+T = TypeVar("T")
+
+VERSION_KEY = "content-version"
+SCHEDULE_KEY = "content-schedule"
+# A cached count (`cached_value`) is counted again at least this often, whatever else happens.
+COUNTED_SECONDS = 3600
+# The table a write statement changes, as Django writes them on PostgreSQL and SQLite.
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def version_cache():
+    """The cache holding the content version (see the module docstring)."""
+    return caches["content_version" if "content_version" in settings.CACHES else "default"]
+
+
+class _Content:
+    """What the apps registered: the tables readers' pages are made from, and where the next
+    scheduled change is found."""
+
+    tables: frozenset[str] = frozenset()
+    next_change: Callable[[float], float] = staticmethod(lambda after: float("inf"))
+
+
+def register_content(*, tables: Iterable[str], next_change: Callable[[float], float]) -> None:
+    """Declare the tables readers' pages are made from (a write to one of them bumps the
+    version) and `next_change(after)`, the first moment after `after` (epoch seconds) at which
+    the content changes without a write (a scheduled publication or expiry). Called once, by
+    the app that owns the content, when it is ready."""
+    _Content.tables = _Content.tables | frozenset(tables)
+    _Content.next_change = staticmethod(next_change)
+
+
+def content_tables() -> frozenset[str]:
+    """The tables registered with `register_content`."""
+    return _Content.tables
+
+
+def content_version() -> str | None:
+    """The current content version; None when the cache cannot be reached (then nothing may be
+    served from or stored in the page cache)."""
+    cache = version_cache()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def with_content_version(key: str) -> tuple[str | None, object]:
+    """(the current content version, the value under `key` in the default cache, or None): one
+    round trip when the version lives in the default cache (Redis). The version is None when
+    the cache cannot be reached (and the value is then None too)."""
+    cache = caches["default"]
+    if version_cache() is cache:
+        found = cache.get_many([VERSION_KEY, key])
+        if VERSION_KEY in found:
+            return found[VERSION_KEY], found.get(key)
+    version = content_version()
+    return version, (cache.get(key) if version is not None else None)
+
+
+def bump_content_version() -> None:
+    """Make every cached page out of date, on every app server."""
+    version_cache().set(VERSION_KEY, _new_version(), timeout=None)
+
+
+def _new_version() -> str:
+    # A value never used before, so a page rendered under an old version can never match.
+    return f"{time.time_ns():x}"
+
+
+def content_changed(using: str = "default") -> None:
+    """Bump the content version when the current transaction on `using` commits (at once
+    outside a transaction). A rolled-back transaction changes nothing, and a transaction that
+    writes a thousand rows bumps the version once."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        bump_content_version()
+        return
+    # One pending bump per transaction (and savepoint) is enough: a callback registered at the
+    # same savepoint depth is dropped only if a savepoint that also holds this write is rolled
+    # back. (Django keeps `(savepoint ids, callback, robust)` per pending callback.)
+    savepoints = set(connection.savepoint_ids)
+    pending = (
+        sids == savepoints and func is bump_content_version
+        for sids, func, _ in connection.run_on_commit
+    )
+    if not any(pending):
+        connection.on_commit(bump_content_version, robust=True)
+
+
+def watch_writes(execute, sql, params, many, context):
+    """A database execute wrapper: runs the statement, then, when it writes a content table,
+    schedules a content version bump for the commit."""
+    result = execute(sql, params, many, context)
+    match = WRITE.match(sql)
+    if match and match.group(1) in content_tables():
+        content_changed(context["connection"].alias)
+    return result
+
+
+def watch_connection(sender, connection, **kwargs):
+    """`connection_created` receiver: watch every connection's writes (once per connection
+    object, which outlives its reconnections)."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+def next_schedule_change(version: str, *, after: float) -> float:
+    """The first moment (epoch seconds) after `after` at which an article is due to appear
+    (`publish_at`) or leave (`expires_at`) without any write: a cached page must not outlive
+    it. `float("inf")` when nothing is scheduled. Kept in the version cache for this version;
+    looked up (`register_content`'s `next_change`) only when it is not known for this version."""
+    cache = version_cache()
+    known = cache.get(SCHEDULE_KEY)
+    if known is not None and known[0] == version and known[1] <= after < known[2]:
+        return known[2]
+    upcoming = _Content.next_change(after)
+    cache.set(SCHEDULE_KEY, (version, after, upcoming), timeout=None)
+    return upcoming
+
+
+def cached_value(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the cache under `name` for as long as the content version and the
+    schedule stand (when the page cache is on): listings and the admin's dashboard then never
+    count the whole archive on every request, yet a change shows on the next one."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    now = time.time()
+    key = "counted:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+    version, known = with_content_version(key)
+    if version is None:
+        return compute()
+    if known is not None and known[0] == version and now < known[1]:
+        return known[2]
+    value = compute()
+    valid_until = next_schedule_change(version, after=now)
+    caches["default"].set(key, (version, valid_until, value), timeout=COUNTED_SECONDS)
+    return value
+
+
+def cached_count(name: str, queryset) -> int:
+    """`queryset.count()`, kept as `cached_value` keeps it."""
+    return cached_value(name, queryset.count)
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count is kept in the cache (`cached_count`) under `count_key`, the
+    listing's identity."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cached_count(self.count_key, self.object_list)
