@@ -1,5 +1,5 @@
 """The seed-file format: read and validate (`read`, no database), load into the database
-(`load`), write back out (`write`). DESIGN.md "Seed files" states the rules."""
+(`load`), write back out (`write`). README "Importing seed files" states the rules."""
 
 from .load import ImportReport, import_paths, mark_edited, seed_files
 from .read import SeedError, SeedRecord, read_seed

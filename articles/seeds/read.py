@@ -1,5 +1,6 @@
 """Reading and validating one seed file, with no database: bytes in, a `SeedRecord` or a
-`SeedError` out. The rules are DESIGN.md's "Seed files" and the seeds README's oddities."""
+`SeedError` out. The rules are README "Importing seed files"; fixtures/seeds-README.md lists the
+real files' oddities."""
 
 import base64
 import hashlib

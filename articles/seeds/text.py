@@ -114,7 +114,7 @@ def http_url(url) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """The identity of a story's URL (DESIGN.md): scheme and host in lower case, default port,
+    """The identity of a story's URL: scheme and host in lower case, default port,
     user name and fragment removed, tracking parameters (`utm_*`, `fbclid`, `gclid`, `ocid`…)
     removed with the other parameters kept as written and in order, an empty path as `/`.
     `url` must satisfy `is_http_url`."""
