@@ -321,25 +321,24 @@ class ArticleAdmin(admin.ModelAdmin):
             request, f"{_plural(count, 'article')} changed: {what}.", messages.SUCCESS
         )
 
+    def _set_flag(self, request, queryset, field: str, value: bool, what: str):
+        self._report(request, curation.set_flag(queryset, field=field, value=value), what)
+
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        count = curation.set_flag(queryset, field="is_published", value=True)
-        self._report(request, count, "published")
+        self._set_flag(request, queryset, "is_published", True, "published")
 
     @admin.action(description="Unpublish selected articles", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = curation.set_flag(queryset, field="is_published", value=False)
-        self._report(request, count, "unpublished")
+        self._set_flag(request, queryset, "is_published", False, "unpublished")
 
     @admin.action(description="Feature selected articles", permissions=["change"])
     def feature(self, request, queryset):
-        count = curation.set_flag(queryset, field="is_featured", value=True)
-        self._report(request, count, "featured")
+        self._set_flag(request, queryset, "is_featured", True, "featured")
 
     @admin.action(description="Stop featuring selected articles", permissions=["change"])
     def unfeature(self, request, queryset):
-        count = curation.set_flag(queryset, field="is_featured", value=False)
-        self._report(request, count, "no longer featured")
+        self._set_flag(request, queryset, "is_featured", False, "no longer featured")
 
     def _chosen_topic(self, request):
         form = self.action_form(request.POST)

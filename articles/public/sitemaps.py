@@ -23,6 +23,17 @@ def newest(articles):
     return articles.order_by("-published_at").values_list("published_at", flat=True).first()
 
 
+def listing_pages(pages):
+    """(slug, its newest story's time) of each of `pages` (topics or outlets) that lists a
+    published story, by name."""
+    return (
+        pages.filter(articles__in=Article.objects.published())
+        .annotate(latest=Max("articles__published_at"))
+        .order_by("name")
+        .values_list("slug", "latest")
+    )
+
+
 class RowSitemap(Sitemap):
     """A section whose items are `(slug, lastmod)` rows of pages at `view_name`."""
 
@@ -69,12 +80,7 @@ class TopicSitemap(RowSitemap):
     view_name = "articles:topic"
 
     def items(self):
-        return (
-            Topic.objects.filter(articles__in=Article.objects.published())
-            .annotate(latest=Max("articles__published_at"))
-            .order_by("name")
-            .values_list("slug", "latest")
-        )
+        return listing_pages(Topic.objects.all())
 
     def get_latest_lastmod(self):
         return newest(Article.objects.published().filter(topics__isnull=False))
@@ -86,13 +92,7 @@ class ProviderSitemap(RowSitemap):
     view_name = "providers:detail"
 
     def items(self):
-        return (
-            Provider.objects.visible()
-            .filter(articles__in=Article.objects.published())
-            .annotate(latest=Max("articles__published_at"))
-            .order_by("name")
-            .values_list("slug", "latest")
-        )
+        return listing_pages(Provider.objects.visible())
 
     def get_latest_lastmod(self):
         # An outlet's page lists its published articles, and `published()` leaves out the
