@@ -1,3 +1,13 @@
+"""Readers' pages: the card listings (front page, topic, category, search; an outlet's page is
+`articles.public.outlets`), a story's page, robots.txt and the health check.
+
+Views stay thin: a listing's queryset is a chain of `ArticleQuerySet` methods (`published()`,
+`ranked()`, `ranked_in_topic()`, `search()`) cut to a card's columns by `card_rows`; the
+selectors (`articles.public.selectors`) read what a page shows beyond its rows in a fixed number
+of queries, and `articles.public.cards` renders the card grid and the cluster. Every view here
+is served through the page cache (`reader_page` in `articles/public/urls.py`), so its cost is
+paid once per content version, not once per reader."""
+
 import re
 
 from django.db import DatabaseError, connection
