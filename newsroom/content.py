@@ -33,8 +33,29 @@ VERSION_KEY = "content-version"
 SCHEDULE_KEY = "content-schedule"
 # A cached count (`cached_value`) is counted again at least this often, whatever else happens.
 COUNTED_SECONDS = 3600
-# The table a write statement changes, as Django writes them on PostgreSQL and SQLite.
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# The table a write statement changes, as Django and raw SQL write them on PostgreSQL and
+# SQLite: INSERT [OR IGNORE | OR REPLACE | ...] INTO (SQLite's `bulk_create(ignore_conflicts=
+# True)` is INSERT OR IGNORE; PostgreSQL's is INSERT ... ON CONFLICT), SQLite's REPLACE INTO,
+# UPDATE [OR ...] [ONLY], DELETE FROM [ONLY], MERGE INTO; the name quoted or not, with its
+# schema or not.
+_WRITE = r"""
+    (?:
+        (?:INSERT|REPLACE)(?:\s+OR\s+(?:ABORT|FAIL|IGNORE|REPLACE|ROLLBACK))?\s+INTO
+      | UPDATE(?:\s+OR\s+(?:ABORT|FAIL|IGNORE|REPLACE|ROLLBACK))?(?:\s+ONLY)?
+      | DELETE\s+FROM(?:\s+ONLY)?
+      | MERGE\s+INTO(?:\s+ONLY)?
+    )
+    \s+(?:"?\w+"?\.)?"?(\w+)"?
+"""
+WRITE = re.compile(r"\s*" + _WRITE, re.IGNORECASE | re.VERBOSE)
+WRITE_ANYWHERE = re.compile(r"\b" + _WRITE, re.IGNORECASE | re.VERBOSE)
+# PostgreSQL's TRUNCATE [TABLE] a, b, ... [options] (`manage.py flush`): every name it lists.
+TRUNCATE = re.compile(
+    r"\s*TRUNCATE\s+(?:TABLE\s+)?(.*?)(?:\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b|;|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+TABLE_NAME = re.compile(r'\s*(?:ONLY\s+)?(?:"?\w+"?\.)?"?(\w+)"?', re.IGNORECASE)
+WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
 
 
 def version_cache():
@@ -154,12 +175,28 @@ def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     transaction.on_commit(pending, using=using, robust=True)
 
 
+def written_tables(sql: str) -> set[str]:
+    """The tables that the statement `sql` writes (inserts into, updates, deletes from,
+    replaces or truncates), read off its text; empty for anything else (reads, savepoints,
+    schema changes)."""
+    if match := WRITE.match(sql):
+        return {match.group(1)}
+    if match := TRUNCATE.match(sql):
+        names = (TABLE_NAME.match(name) for name in match.group(1).split(","))
+        return {name.group(1) for name in names if name}
+    if WITH.match(sql):
+        # PostgreSQL's writes inside a WITH query (`WITH gone AS (DELETE FROM ...) ...`), or
+        # after one: every write anywhere in the statement (a word in a string can only add a
+        # needless bump).
+        return {match.group(1) for match in WRITE_ANYWHERE.finditer(sql)}
+    return set()
+
+
 def watch_writes(execute, sql, params, many, context):
     """A database execute wrapper: runs the statement, then, when it writes a content table,
     schedules a content version bump for the commit (`content_changed`)."""
     result = execute(sql, params, many, context)
-    match = WRITE.match(sql)
-    if match and match.group(1) in content_tables():
+    if not written_tables(sql).isdisjoint(content_tables()):
         content_changed(context["connection"].alias)
     return result
 

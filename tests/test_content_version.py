@@ -88,6 +88,15 @@ class WritePathTests(ContentVersionTestCase):
         self.assert_bumps_once(lambda: Provider.objects.bulk_create(new))
         assert Provider.objects.filter(domain__startswith="bulk").count() == 2
 
+    def test_bulk_create_ignoring_conflicts(self):
+        """SQLite writes it as INSERT OR IGNORE INTO, PostgreSQL as INSERT ... ON CONFLICT."""
+        rows = [
+            Provider(name="Taken", domain="taken.example", slug="taken"),
+            Provider(name="Fresh", domain="fresh.example", slug="fresh"),
+        ]
+        self.assert_bumps_once(lambda: Provider.objects.bulk_create(rows, ignore_conflicts=True))
+        assert Provider.objects.filter(domain="fresh.example").exists()
+
     def test_bulk_update(self):
         self.story.heat, self.other.heat = 3, 4
         self.assert_bumps_once(
@@ -224,3 +233,40 @@ class RealCommitTests(TransactionTestCase):
             Article.objects.filter(pk=self.story.pk).update(title="Committed")
         assert "cache down" in logs.output[0]
         assert Article.objects.get(pk=self.story.pk).title == "Committed"
+
+
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        ('INSERT INTO "articles_article" ("title") VALUES (%s)', {"articles_article"}),
+        ('INSERT OR IGNORE INTO "providers_provider" ("name") VALUES (%s)', {"providers_provider"}),
+        ("insert or replace into articles_topic (name) values ('AI')", {"articles_topic"}),
+        ("REPLACE INTO articles_topic (name) VALUES ('AI')", {"articles_topic"}),
+        (
+            'INSERT INTO "articles_topic" ("name") VALUES (%s) ON CONFLICT DO NOTHING',
+            {"articles_topic"},
+        ),
+        ('UPDATE "articles_article" SET "heat" = %s', {"articles_article"}),
+        ("UPDATE OR IGNORE articles_article SET heat = 1", {"articles_article"}),
+        ('UPDATE ONLY "public"."articles_article" SET heat = 1', {"articles_article"}),
+        ('DELETE FROM "articles_image" WHERE "id" IN (%s)', {"articles_image"}),
+        (
+            "MERGE INTO articles_article USING x ON true WHEN MATCHED THEN DELETE",
+            {"articles_article"},
+        ),
+        (
+            'TRUNCATE "articles_article", "auth_user" RESTART IDENTITY CASCADE;',
+            {"articles_article", "auth_user"},
+        ),
+        (
+            "WITH gone AS (DELETE FROM articles_image RETURNING id) SELECT count(*) FROM gone",
+            {"articles_image"},
+        ),
+        ('SELECT "updated_at" FROM "articles_article" WHERE "title" = \'UPDATE x\'', set()),
+        ("WITH recent AS (SELECT 1) SELECT * FROM recent", set()),
+        ('SAVEPOINT "s1_x1"', set()),
+        ('CREATE INDEX "article_ranking" ON "articles_article" ("id")', set()),
+    ],
+)
+def test_the_tables_a_statement_writes(sql, tables):
+    assert content.written_tables(sql) == tables
