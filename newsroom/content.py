@@ -139,7 +139,9 @@ class PendingBump:
 class _PendingBumps(threading.local):
     """The unspent `PendingBump` of each database alias, per thread. Django gives each thread
     its own connection per alias (`django.db.connections`), and `transaction.on_commit(using=
-    alias)` registers on that connection, so this is one pending bump per connection."""
+    alias)` registers on that connection, so this is one pending bump per connection. It must
+    be no broader: a bump registered on two connections would be spent by the first commit,
+    and the second connection's writes, committed later, would never move the version."""
 
     def __init__(self):
         self.by_alias: dict[str, PendingBump] = {}
@@ -150,9 +152,9 @@ _pending = _PendingBumps()
 
 def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     """Bump the content version when the current transaction on `using` commits (at once
-    outside a transaction). A rolled-back transaction changes nothing, a write kept after a
-    rolled-back savepoint still counts, and a transaction that writes a thousand rows bumps the
-    version once.
+    outside a transaction). A rolled-back transaction changes nothing, a committed write beside
+    a rolled-back savepoint still counts, and a transaction that writes a thousand rows bumps
+    the version once.
 
     How, with public API only (`transaction.on_commit`, `in_atomic_block`): every write
     registers the connection's current `PendingBump` with `on_commit`, the same object each
