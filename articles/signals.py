@@ -12,7 +12,8 @@ Receivers (connected by `connect()`, from `ArticlesConfig.ready`):
   registered here (`newsroom.content.register_content`).
 
 Database triggers (SQL that runs inside the database on writes; each is created by the named
-migration, and `DATABASE_TRIGGERS` lists them for tests and readers):
+migration, and `DATABASE_TRIGGERS` lists them for readers; tests/articles/test_signals.py holds
+the list equal to the triggers the database has, no more, no fewer): see below.
 """
 
 from dataclasses import dataclass

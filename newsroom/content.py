@@ -16,6 +16,7 @@ next request on every server, and no timeout is waited for.
 
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -23,7 +24,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.functional import cached_property
 
 T = TypeVar("T")
@@ -32,8 +33,29 @@ VERSION_KEY = "content-version"
 SCHEDULE_KEY = "content-schedule"
 # A cached count (`cached_value`) is counted again at least this often, whatever else happens.
 COUNTED_SECONDS = 3600
-# The table a write statement changes, as Django writes them on PostgreSQL and SQLite.
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# The table a write statement changes, as Django and raw SQL write them on PostgreSQL and
+# SQLite: INSERT [OR IGNORE | OR REPLACE | ...] INTO (SQLite's `bulk_create(ignore_conflicts=
+# True)` is INSERT OR IGNORE; PostgreSQL's is INSERT ... ON CONFLICT), SQLite's REPLACE INTO,
+# UPDATE [OR ...] [ONLY], DELETE FROM [ONLY], MERGE INTO; the name quoted or not, with its
+# schema or not.
+_WRITE = r"""
+    (?:
+        (?:INSERT|REPLACE)(?:\s+OR\s+(?:ABORT|FAIL|IGNORE|REPLACE|ROLLBACK))?\s+INTO
+      | UPDATE(?:\s+OR\s+(?:ABORT|FAIL|IGNORE|REPLACE|ROLLBACK))?(?:\s+ONLY)?
+      | DELETE\s+FROM(?:\s+ONLY)?
+      | MERGE\s+INTO(?:\s+ONLY)?
+    )
+    \s+(?:"?\w+"?\.)?"?(\w+)"?
+"""
+WRITE = re.compile(r"\s*" + _WRITE, re.IGNORECASE | re.VERBOSE)
+WRITE_ANYWHERE = re.compile(r"\b" + _WRITE, re.IGNORECASE | re.VERBOSE)
+# PostgreSQL's TRUNCATE [TABLE] a, b, ... [options] (`manage.py flush`): every name it lists.
+TRUNCATE = re.compile(
+    r"\s*TRUNCATE\s+(?:TABLE\s+)?(.*?)(?:\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b|;|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+TABLE_NAME = re.compile(r'\s*(?:ONLY\s+)?(?:"?\w+"?\.)?"?(\w+)"?', re.IGNORECASE)
+WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
 
 
 def version_cache():
@@ -97,32 +119,86 @@ def _new_version() -> str:
     return f"{time.time_ns():x}"
 
 
-def content_changed(using: str = "default") -> None:
+class PendingBump:
+    """The content version bump owed by one connection's committed writes: the first call
+    bumps, later calls do nothing (`spent`). See `content_changed`."""
+
+    def __init__(self):
+        self.spent = False
+        # Django names a robust on-commit callback that fails by its `__qualname__`, which a
+        # callable object does not have of itself.
+        self.__qualname__ = type(self).__qualname__
+
+    def __call__(self) -> None:
+        if self.spent:
+            return
+        self.spent = True
+        bump_content_version()
+
+
+class _PendingBumps(threading.local):
+    """The unspent `PendingBump` of each database alias, per thread. Django gives each thread
+    its own connection per alias (`django.db.connections`), and `transaction.on_commit(using=
+    alias)` registers on that connection, so this is one pending bump per connection. It must
+    be no broader: a bump registered on two connections would be spent by the first commit,
+    and the second connection's writes, committed later, would never move the version."""
+
+    def __init__(self):
+        self.by_alias: dict[str, PendingBump] = {}
+
+
+_pending = _PendingBumps()
+
+
+def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     """Bump the content version when the current transaction on `using` commits (at once
-    outside a transaction). A rolled-back transaction changes nothing, and a transaction that
-    writes a thousand rows bumps the version once."""
-    connection = connections[using]
-    if not connection.in_atomic_block:
+    outside a transaction). A rolled-back transaction changes nothing, a committed write beside
+    a rolled-back savepoint still counts, and a transaction that writes a thousand rows bumps
+    the version once.
+
+    How, with public API only (`transaction.on_commit`, `in_atomic_block`): every write
+    registers the connection's current `PendingBump` with `on_commit`, the same object each
+    time until it has run. Django drops a callback registered inside a savepoint when that
+    savepoint is rolled back, and all of them when the transaction is, so a write whose
+    registration survives is exactly a write that was committed; since every registration is
+    the same object, the first to run at the commit bumps and the others do nothing. Once it
+    has run, the next write gets a fresh one (for the next transaction). The cost is one entry
+    in the connection's list of commit callbacks per write statement, until the commit.
+
+    Outside an atomic block a statement commits on its own (autocommit), so the version moves
+    at once. (In manual transaction management, `set_autocommit(False)`, which no code of ours
+    uses, `on_commit` is refused: the version then moves before the commit, not after.)"""
+    if not connections[using].in_atomic_block:
         bump_content_version()
         return
-    # One pending bump per transaction (and savepoint) is enough: a callback registered at the
-    # same savepoint depth is dropped only if a savepoint that also holds this write is rolled
-    # back. (Django keeps `(savepoint ids, callback, robust)` per pending callback.)
-    savepoints = set(connection.savepoint_ids)
-    pending = (
-        sids == savepoints and func is bump_content_version
-        for sids, func, _ in connection.run_on_commit
-    )
-    if not any(pending):
-        connection.on_commit(bump_content_version, robust=True)
+    pending = _pending.by_alias.get(using)
+    if pending is None or pending.spent:
+        pending = _pending.by_alias[using] = PendingBump()
+    transaction.on_commit(pending, using=using, robust=True)
+
+
+def written_tables(sql: str) -> set[str]:
+    """The tables that the statement `sql` writes (inserts into, updates, deletes from,
+    replaces or truncates), read off its text; empty for anything else (reads, savepoints,
+    schema changes)."""
+    if match := WRITE.match(sql):
+        return {match.group(1)}
+    if match := TRUNCATE.match(sql):
+        names = (TABLE_NAME.match(name) for name in match.group(1).split(","))
+        return {name.group(1) for name in names if name}
+    if WITH.match(sql):
+        # PostgreSQL's writes inside a WITH query (`WITH gone AS (DELETE FROM ...) ...`), or
+        # after one: every write anywhere in the statement (a word in a string can only add a
+        # needless bump).
+        return {match.group(1) for match in WRITE_ANYWHERE.finditer(sql)}
+    return set()
 
 
 def watch_writes(execute, sql, params, many, context):
     """A database execute wrapper: runs the statement, then, when it writes a content table,
-    schedules a content version bump for the commit."""
+    schedules a content version bump for the commit (`content_changed`)."""
     result = execute(sql, params, many, context)
-    match = WRITE.match(sql)
-    if match and match.group(1) in content_tables():
+    if not written_tables(sql).isdisjoint(content_tables()):
         content_changed(context["connection"].alias)
     return result
 
@@ -130,6 +206,10 @@ def watch_writes(execute, sql, params, many, context):
 def watch_connection(sender, connection, **kwargs):
     """`connection_created` receiver: watch every connection's writes (once per connection
     object, which outlives its reconnections)."""
+    # `execute_wrappers` is the list behind Django's documented `connection.execute_wrapper()`
+    # (public, no underscore). That context manager wraps a block of code; a wrapper for the
+    # connection's whole life can only be appended to the list, and `connection_created` is
+    # the one moment every connection passes through, whichever code opens it.
     if watch_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(watch_writes)
 

@@ -24,7 +24,7 @@ from newsroom import cache as resilient
 from newsroom import content
 from providers.models import Provider
 from tests.articles.seeds.builders import write_seed
-from tests.factories import make_article, make_articles
+from tests.factories import make_article
 from tests.test_faults import closed_port
 
 LOCAL_CACHES = {
@@ -100,30 +100,6 @@ class ContentVersionTests(PageCacheTestCase):
         with tempfile.TemporaryDirectory() as folder:
             write_seed(Path(folder), "a.md", title="Imported story")
             self.assert_bumps(lambda: import_paths([folder]))
-
-    def test_a_rolled_back_change_does_not_move_it(self):
-        before = content.content_version()
-        with self.commit(), pytest.raises(RuntimeError), transaction.atomic():
-            Article.objects.filter(pk=self.story.pk).update(title="Never")
-            raise RuntimeError
-        assert content.content_version() == before
-
-    def test_a_bulk_change_moves_it_once_not_once_per_row(self):
-        make_articles(30)
-        with self.commit() as callbacks:
-            set_flag(Article.objects.all(), field="is_featured", value=True)
-        assert callbacks.count(content.bump_content_version) == 1
-        with self.commit() as callbacks:
-            Article.objects.update(heat=5)
-            Article.objects.filter(heat=5).update(quality=1)
-        assert callbacks.count(content.bump_content_version) == 1
-
-    def test_the_import_history_and_sessions_are_not_content(self):
-        before = content.content_version()
-        with self.commit():
-            import_paths([])
-            get_user_model().objects.create_user("reader", password="x-pass-123456")
-        assert content.content_version() == before
 
 
 class PageCacheTests(PageCacheTestCase):

@@ -2,9 +2,21 @@
 
 import django.contrib.postgres.search
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-import articles.models
+# Frozen copies of live code (`articles.models.SEARCH_CONFIG` and `search_document()`) as they
+# were when this migration was written: a migration never imports our live code, so that
+# editing it never changes what this migration does. Not to be kept in step with the live code.
+SEARCH_CONFIG = "english"
+
+
+def search_document():
+    """An article's full-text document: title (weight A) and excerpt (B)."""
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "excerpt", weight="B", config=SEARCH_CONFIG
+    )
+
 
 OLD_INDEX = "article_search"
 INDEX = "article_search_vector"
@@ -20,7 +32,7 @@ def store_search_document(apps, schema_editor):
     The trigger comes first: its lock holds off other writers until the fill commits."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    config = articles.models.SEARCH_CONFIG
+    config = SEARCH_CONFIG
     schema_editor.execute(
         f"""
         CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -38,7 +50,7 @@ def store_search_document(apps, schema_editor):
         f" ON articles_article FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()"
     )
     article = apps.get_model("articles", "Article")
-    article.objects.update(search_vector=articles.models.search_document())
+    article.objects.update(search_vector=search_document())
     schema_editor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX}")
     schema_editor.add_index(article, GinIndex(fields=["search_vector"], name=INDEX))
 
@@ -50,9 +62,7 @@ def compute_search_document(apps, schema_editor):
     schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
     schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
     article = apps.get_model("articles", "Article")
-    schema_editor.add_index(
-        article, GinIndex(articles.models.search_document(), name=OLD_INDEX)
-    )
+    schema_editor.add_index(article, GinIndex(search_document(), name=OLD_INDEX))
 
 
 class Migration(migrations.Migration):

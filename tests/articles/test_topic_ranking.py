@@ -299,25 +299,6 @@ class ImportTests(TestCase):
         assert self.titles() == ["hot", "already here", "cold"]
 
 
-@pytest.mark.django_db
-def test_the_triggers_exist():
-    """On SQLite, a migration that rebuilds the article or the tagging table drops their
-    triggers: it must create them again (see migration 0007), or copies go stale."""
-    if connection.vendor == "postgresql":
-        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-    else:
-        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        names = {name for (name,) in cursor.fetchall()}
-    expected = {"article_ranking_to_taggings"} | (
-        {"tagged_article_ranking"}
-        if connection.vendor == "postgresql"
-        else {"tagged_article_ranking_insert", "tagged_article_ranking_update"}
-    )
-    assert expected <= names
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_fills_the_copies_of_existing_taggings():
     """Taggings written before migration 0007 get their articles' ranking from it."""
