@@ -40,6 +40,7 @@ from articles.models import (
 from articles.models import Topic as TopicModel
 from providers.models import Provider, slug_for_domain
 
+from .fields import EDITABLE_FIELDS, IMPORTED_FIELDS, PROTECTED_FIELDS
 from .read import SeedError, SeedRecord, content_hash, read_seed
 
 BATCH_SIZE = 500
@@ -50,35 +51,6 @@ PARSE_WORKERS = 2
 MAX_LISTED = 1000
 SOURCE_MAX_LENGTH = 1000
 
-# The article fields an import writes, and so the ones an editor's change protects.
-IMPORTED_FIELDS = (
-    "title",
-    "excerpt",
-    "category",
-    "kind",
-    "published_at",
-    "original_url",
-    "web_url",
-    "amp_url",
-    "cdn_amp_url",
-    "video_id",
-    "quality",
-    "heat",
-    "is_published",
-    "is_removed",
-    "provider",
-    "secured",
-    "extra",
-)
-# What a re-import rewrites beside the article's own fields, by the article's relation name.
-CHILDREN = frozenset({"topics", "images", "related_links"})
-# What an editor may have changed by hand: the imported fields, the topics, images and related
-# links, and our own editorial state (never imported, listed so that the record is complete).
-EDITABLE_FIELDS = frozenset(
-    [*IMPORTED_FIELDS, *CHILDREN, "is_featured", "publish_at", "expires_at", "slug"]
-)
-# What a re-import would otherwise overwrite.
-PROTECTED_FIELDS = frozenset(IMPORTED_FIELDS) | CHILDREN
 # Written on every update whatever the editor did: where the article came from.
 BOOKKEEPING_FIELDS = ("seed_raw", "source", "content_hash")
 
@@ -430,8 +402,8 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
 
 
 def _rewritten(articles: list[Article], relation: str) -> list[int]:
-    """The ids of `articles` whose `relation` (one of CHILDREN) the import rewrites: those where
-    no editor changed it by hand."""
+    """The ids of `articles` whose `relation` (one of `fields.CHILDREN`) the import rewrites:
+    those where no editor changed it by hand."""
     return [article.pk for article in articles if relation not in article.edited_fields]
 
 
@@ -456,25 +428,13 @@ def _image_cache_by_url(article_ids: list[int]) -> dict[str, dict]:
 
 
 def _article_values(record: SeedRecord, provider_ids: dict[str, int]) -> dict:
+    """The article's values from `record`: each imported field (`SeedRecord` names them as the
+    article does), its identity, and the bookkeeping."""
+    values = {name: getattr(record, name) for name in IMPORTED_FIELDS if name != "provider"}
     return {
-        "title": record.title,
-        "excerpt": record.excerpt,
-        "category": record.category,
-        "kind": record.kind,
-        "published_at": record.published_at,
-        "original_url": record.original_url,
-        "web_url": record.web_url,
-        "canonical_url": record.canonical_url,
-        "amp_url": record.amp_url,
-        "cdn_amp_url": record.cdn_amp_url,
-        "video_id": record.video_id,
-        "quality": record.quality,
-        "heat": record.heat,
-        "is_published": record.is_published,
-        "is_removed": record.is_removed,
+        **values,
         "provider_id": provider_ids[record.provider.domain],
-        "secured": record.secured,
-        "extra": record.extra,
+        "canonical_url": record.canonical_url,
         "seed_raw": record.raw,
         "source": record.name[-SOURCE_MAX_LENGTH:],
         "content_hash": record.content_hash,

@@ -13,6 +13,7 @@ import yaml
 
 from providers.models import normalize_domain
 
+from .fields import KNOWN_KEYS
 from .text import (
     canonical_url,
     clean_excerpt,
@@ -47,30 +48,6 @@ KINDS = ("article", "video")
 YAML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 OPENING = re.compile(r"---[ \t]*\n")
 CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)
-
-# Keys with a field of their own; every other top-level key goes to `extra`.
-KNOWN_KEYS = frozenset(
-    {
-        "category",
-        "title",
-        "excerpt",
-        "publishedDateTime",
-        "originalUrl",
-        "webUrl",
-        "ampWebUrl",
-        "cdnAmpWebUrl",
-        "type",
-        "quality",
-        "heat",
-        "published",
-        "removed",
-        "provider",
-        "topics",
-        "images",
-        "related",
-        "secured",
-    }
-)
 
 
 class SeedError(ValueError):
