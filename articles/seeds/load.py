@@ -376,7 +376,8 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
         kept = [name for name in article.edited_fields if name in PROTECTED_FIELDS]
         values = _article_values(record, provider_ids)
         for name, value in values.items():
-            if name.removesuffix("_id") not in kept:
+            # By the field's name: `provider_id` is `provider`'s column, `video_id` a field.
+            if Article._meta.get_field(name).name not in kept:
                 setattr(article, name, value)
         if kept:
             report.keep(record.name, kept)

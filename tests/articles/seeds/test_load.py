@@ -186,6 +186,26 @@ def test_an_editors_changes_survive_a_reimport_and_are_reported(tmp_path):
     assert report.kept_fields == [(str(path), ["is_published", "title", "topics"])]
 
 
+@pytest.mark.parametrize("field", ["video_id", "provider"])
+def test_an_editors_video_id_or_outlet_survives_a_reimport(tmp_path, field):
+    """Fields stored in a column ending in `_id`, whether that is the field's own name
+    (`video_id`) or its column's (`provider`, in `provider_id`), are kept by their names."""
+    path = write_seed(tmp_path, "a.md")
+    import_paths([path])
+    article = Article.objects.get()
+    chosen = {"video_id": "dQw4w9WgXcQ", "provider": Provider.objects.create(domain="mine.example")}
+    setattr(article, field, chosen[field])
+    mark_edited(article, [field])
+    article.save()
+
+    write_seed(tmp_path, "a.md", title="New")
+    report = import_paths([path])
+    article.refresh_from_db()
+    assert article.title == "New"
+    assert getattr(article, field) == chosen[field]
+    assert report.kept_fields == [(str(path), [field])]
+
+
 @pytest.mark.parametrize("kept", ["images", "related_links"])
 def test_images_or_related_links_an_editor_changed_survive_a_reimport(tmp_path, kept):
     path = write_seed(tmp_path, "a.md", related=[related(1), related(2)])
