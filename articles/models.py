@@ -26,13 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from providers.models import Provider
+from providers.models import SLUG_MAX_LENGTH, URL_MAX_LENGTH, Provider
 
 from .visibility import is_expired, is_scheduled, published_q
 
-URL_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 500
-SLUG_MAX_LENGTH = 255
 
 # Ranking: one point of heat is worth this many minutes of recency (see `ranked()`).
 HEAT_MINUTES = 6
@@ -114,8 +112,11 @@ class TopicRedirect(models.Model):
     """The old slug of a renamed or merged topic: its public URL answers with a permanent
     redirect to the topic it became."""
 
-    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
-    old_name = models.CharField(max_length=100, blank=True)
+    # As long as a topic's own slug and name.
+    old_slug = models.SlugField(
+        max_length=Topic._meta.get_field("slug").max_length, unique=True, allow_unicode=True
+    )
+    old_name = models.CharField(max_length=Topic._meta.get_field("name").max_length, blank=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="redirects")
     created_at = models.DateTimeField(auto_now_add=True)
 

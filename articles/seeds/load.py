@@ -49,7 +49,7 @@ BATCH_SIZE = 500
 PARSE_WORKERS = 2
 # Bounds on what a report keeps in memory and in `ImportRun.rejections`.
 MAX_LISTED = 1000
-SOURCE_MAX_LENGTH = 1000
+SOURCE_MAX_LENGTH = Article._meta.get_field("source").max_length
 
 # Written on every update whatever the editor did: where the article came from.
 BOOKKEEPING_FIELDS = ("seed_raw", "source", "content_hash")
@@ -523,7 +523,8 @@ def _ensure_providers(records: list[SeedRecord]) -> dict[str, int]:
 
 
 def _unique_provider_slugs(domains: list[str]) -> list[str]:
-    bases = [slug_for_domain(domain)[:240] for domain in domains]
+    base_length = Provider._meta.get_field("slug").max_length - 15
+    bases = [slug_for_domain(domain)[:base_length] for domain in domains]
     return _dedupe_slugs(bases, lambda candidates: Provider.objects.filter(slug__in=candidates))
 
 
@@ -548,7 +549,8 @@ def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
     ids.update({redirect.lower_name: redirect.topic_id for redirect in renamed})
     missing = [name for key, name in wanted.items() if key not in ids]
     maker = TopicModel()
-    bases = [(maker.slugify(name) or "topic")[:90] for name in missing]
+    base_length = TopicModel._meta.get_field("slug").max_length - 10
+    bases = [(maker.slugify(name) or "topic")[:base_length] for name in missing]
     slugs = _dedupe_slugs(bases, lambda c: TopicModel.objects.filter(slug__in=c))
     created = TopicModel.objects.bulk_create(
         TopicModel(name=name, slug=slug) for name, slug in zip(missing, slugs, strict=True)
