@@ -31,6 +31,8 @@ from providers.models import SLUG_MAX_LENGTH, URL_MAX_LENGTH, Provider
 from .visibility import is_expired, is_scheduled, published_q
 
 TITLE_MAX_LENGTH = 500
+# Room a slug's base leaves in its column for the `-2`, `-3`… that makes it unique.
+SLUG_SUFFIX_ROOM = 8
 
 # Ranking: one point of heat is worth this many minutes of recency (see `ranked()`).
 HEAT_MINUTES = 6
@@ -399,9 +401,15 @@ class Article(models.Model):
         return is_expired(self)
 
 
+def slug_base(title: str) -> str:
+    """The slug of `title` before it is made unique: `slugify(title)`, short enough to take a
+    `-N` suffix in the column, "article" when nothing of it is left."""
+    return slugify(title)[: SLUG_MAX_LENGTH - SLUG_SUFFIX_ROOM].strip("-") or "article"
+
+
 def unique_slug(title: str, *, exclude_pk=None) -> str:
     """A slug for `title` that no other article has: `the-title`, else `the-title-2`, …"""
-    base = slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "article"
+    base = slug_base(title)
     taken = set(
         Article.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)

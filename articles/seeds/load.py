@@ -26,16 +26,15 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.text import slugify
 
 from articles.models import (
-    SLUG_MAX_LENGTH,
     Article,
     Image,
     ImportRun,
     RelatedLink,
     TaggedArticle,
     TopicRedirect,
+    slug_base,
 )
 from articles.models import Topic as TopicModel
 from providers.models import Provider, slug_for_domain
@@ -561,7 +560,7 @@ def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
 
 def _unique_slugs(titles: list[str]) -> list[str]:
     """A slug per title, unique among articles and among themselves (`title`, `title-2`, …)."""
-    bases = [slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "article" for title in titles]
+    bases = [slug_base(title) for title in titles]
     return _dedupe_slugs(bases, lambda candidates: Article.objects.filter(slug__in=candidates))
 
 

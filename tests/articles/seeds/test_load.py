@@ -7,7 +7,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, Image, ImportRun, RelatedLink, TaggedArticle, Topic
+from articles.models import (
+    Article,
+    Image,
+    ImportRun,
+    RelatedLink,
+    TaggedArticle,
+    Topic,
+    unique_slug,
+)
 from articles.seeds import import_paths, mark_edited, read_seed
 from articles.seeds.load import ImportReport, load_records
 from articles.seeds.read import SeedImage
@@ -86,6 +94,14 @@ def test_a_changed_file_updates_its_article_without_duplicates_or_orphans(tmp_pa
     assert RelatedLink.objects.count() == 2
     assert Image.objects.count() == 3  # one of the article, one per related link
     assert Image.objects.filter(url="https://img.example/new.jpg", article=article).exists()
+
+
+@pytest.mark.parametrize("title", ["Police pilot facial recognition", "Word " * 100, "¡¿!?"])
+def test_an_imported_article_has_the_slug_a_save_would_give_it(tmp_path, title):
+    """The importer and `Article.save()` make a slug by the same rule (`slug_base`)."""
+    import_paths([write_seed(tmp_path, "a.md", title=title)])
+    article = Article.objects.get()
+    assert article.slug == unique_slug(article.title, exclude_pk=article.pk)
 
 
 def test_tracking_parameters_and_fragments_do_not_make_a_new_article(tmp_path):
