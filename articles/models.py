@@ -31,7 +31,8 @@ from providers.models import SLUG_MAX_LENGTH, URL_MAX_LENGTH, Provider
 from .visibility import is_expired, is_scheduled, published_q
 
 TITLE_MAX_LENGTH = 500
-# Room a slug's base leaves in its column for the `-2`, `-3`… that makes it unique.
+# Room a slug's base leaves in its column for the `-2`, `-3`… that makes it unique (articles',
+# and the importer's outlets' and topics').
 SLUG_SUFFIX_ROOM = 8
 
 # Ranking: one point of heat is worth this many minutes of recency (see `ranked()`).

@@ -28,6 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import (
+    SLUG_SUFFIX_ROOM,
     Article,
     Image,
     ImportRun,
@@ -522,7 +523,7 @@ def _ensure_providers(records: list[SeedRecord]) -> dict[str, int]:
 
 
 def _unique_provider_slugs(domains: list[str]) -> list[str]:
-    base_length = Provider._meta.get_field("slug").max_length - 15
+    base_length = Provider._meta.get_field("slug").max_length - SLUG_SUFFIX_ROOM
     bases = [slug_for_domain(domain)[:base_length] for domain in domains]
     return _dedupe_slugs(bases, lambda candidates: Provider.objects.filter(slug__in=candidates))
 
@@ -548,7 +549,7 @@ def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
     ids.update({redirect.lower_name: redirect.topic_id for redirect in renamed})
     missing = [name for key, name in wanted.items() if key not in ids]
     maker = TopicModel()
-    base_length = TopicModel._meta.get_field("slug").max_length - 10
+    base_length = TopicModel._meta.get_field("slug").max_length - SLUG_SUFFIX_ROOM
     bases = [(maker.slugify(name) or "topic")[:base_length] for name in missing]
     slugs = _dedupe_slugs(bases, lambda c: TopicModel.objects.filter(slug__in=c))
     created = TopicModel.objects.bulk_create(

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import (
+    SLUG_SUFFIX_ROOM,
     Article,
     Image,
     ImportRun,
@@ -102,6 +103,14 @@ def test_an_imported_article_has_the_slug_a_save_would_give_it(tmp_path, title):
     import_paths([write_seed(tmp_path, "a.md", title=title)])
     article = Article.objects.get()
     assert article.slug == unique_slug(article.title, exclude_pk=article.pk)
+
+
+def test_long_topic_names_alike_at_the_start_get_distinct_slugs_that_fit(tmp_path):
+    names = ["T" * 95 + "a", "T" * 95 + "b"]
+    import_paths([write_seed(tmp_path, "a.md", topics=names)])
+    slugs = sorted(Topic.objects.values_list("slug", flat=True))
+    base = "t" * (Topic._meta.get_field("slug").max_length - SLUG_SUFFIX_ROOM)
+    assert slugs == [base, f"{base}-2"]
 
 
 def test_tracking_parameters_and_fragments_do_not_make_a_new_article(tmp_path):
