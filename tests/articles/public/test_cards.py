@@ -2,6 +2,7 @@
 every value escaped, URLs equal to `reverse()`'s."""
 
 from datetime import timedelta
+from unittest import mock
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.db import connection
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, RelatedLink, Topic
+from articles.public import cards
 from articles.public.cards import _relative_time, relative_time, render_cards
 from articles.public.links import SlugPaths
 from articles.public.selectors import (
@@ -197,11 +199,19 @@ class LoadCardsTests(TestCase):
 
 
 def test_relative_time_is_naturaltime_memoised_for_the_minute():
+    """Asked twice in one minute, `relative_time` computes once; in the next minute, again.
+    The minute is `time.time()`'s, frozen here: a real clock could turn between the calls."""
     moment = timezone.now() - timedelta(hours=3, minutes=10)
-    before = _relative_time.cache_info().hits
-    assert relative_time(moment) == naturaltime(moment) == "3\xa0hours ago"
-    assert relative_time(moment) == "3\xa0hours ago"
-    assert _relative_time.cache_info().hits == before + 1
+    clock = mock.Mock(time=mock.Mock(return_value=1_700_000_000.0))
+    with mock.patch.object(cards, "time", clock):
+        before = _relative_time.cache_info()
+        assert relative_time(moment) == naturaltime(moment) == "3\xa0hours ago"
+        assert relative_time(moment) == "3\xa0hours ago"
+        assert _relative_time.cache_info().hits == before.hits + 1
+        clock.time.return_value += 60
+        assert relative_time(moment) == "3\xa0hours ago"
+        after = _relative_time.cache_info()
+        assert (after.hits, after.misses) == (before.hits + 1, before.misses + 2)
     assert relative_time(None) == ""
 
 
