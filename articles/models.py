@@ -26,13 +26,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from providers.models import Provider
+from providers.models import SLUG_MAX_LENGTH, URL_MAX_LENGTH, Provider
 
 from .visibility import is_expired, is_scheduled, published_q
 
-URL_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 500
-SLUG_MAX_LENGTH = 255
+# Room a slug's base leaves in its column for the `-2`, `-3`… that makes it unique (articles',
+# and the importer's outlets' and topics').
+SLUG_SUFFIX_ROOM = 8
 
 # Ranking: one point of heat is worth this many minutes of recency (see `ranked()`).
 HEAT_MINUTES = 6
@@ -129,8 +130,11 @@ class TopicRedirect(models.Model):
     """The old slug of a renamed or merged topic: its public URL answers with a permanent
     redirect to the topic it became."""
 
-    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
-    old_name = models.CharField(max_length=100, blank=True)
+    # As long as a topic's own slug and name.
+    old_slug = models.SlugField(
+        max_length=Topic._meta.get_field("slug").max_length, unique=True, allow_unicode=True
+    )
+    old_name = models.CharField(max_length=Topic._meta.get_field("name").max_length, blank=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="redirects")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -413,9 +417,15 @@ class Article(models.Model):
         return is_expired(self)
 
 
+def slug_base(title: str) -> str:
+    """The slug of `title` before it is made unique: `slugify(title)`, short enough to take a
+    `-N` suffix in the column, "article" when nothing of it is left."""
+    return slugify(title)[: SLUG_MAX_LENGTH - SLUG_SUFFIX_ROOM].strip("-") or "article"
+
+
 def unique_slug(title: str, *, exclude_pk=None) -> str:
     """A slug for `title` that no other article has: `the-title`, else `the-title-2`, …"""
-    base = slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "article"
+    base = slug_base(title)
     taken = set(
         Article.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)

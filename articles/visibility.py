@@ -10,6 +10,10 @@ for every combination of states:
   the hottest pages (`articles.public.selectors`);
 - `reader_status(article)`: the same rules spelled out for an editor, one article at a time.
 
+Its two clocks, `publish_at` and `expires_at`, have the same pair of forms: `scheduled_q(now)`
+and `expired_q(now)` for querysets (the admin's schedule filter, the dashboard's counts),
+`is_scheduled()` and `is_expired()` for one article (`Article.is_scheduled`, `reader_status`).
+
 And the schedule: `next_schedule_change(after)` is the next moment an article appears or leaves
 without any write, which the page cache must not outlive (`newsroom.content`).
 """
@@ -41,10 +45,23 @@ PUBLISHED_SQL = (
 )
 
 
-def published_sql_params(connection) -> list:
-    """The parameters of `PUBLISHED_SQL`: now, as `connection` stores a datetime."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+def published_sql_params(connection, now: datetime | None = None) -> list:
+    """The parameters of `PUBLISHED_SQL`: `now` (by default the current time), as
+    `connection` stores a datetime."""
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
     return [now, now]
+
+
+def scheduled_q(now: datetime) -> Q:
+    """The articles that wait for their `publish_at` at `now` (`is_scheduled()` for a
+    queryset), whatever else keeps them off the site."""
+    return Q(publish_at__gt=now)
+
+
+def expired_q(now: datetime) -> Q:
+    """The articles whose `expires_at` has passed at `now` (`is_expired()` for a queryset),
+    whatever else keeps them off the site."""
+    return Q(expires_at__lte=now)
 
 
 def is_scheduled(article, now: datetime | None = None) -> bool:

@@ -3,6 +3,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
 
+# Column sizes shared by every table that stores a URL or a slug (the articles' too).
+URL_MAX_LENGTH = 2000
+SLUG_MAX_LENGTH = 255
+
 
 def normalize_domain(domain: str) -> str:
     """The form a provider's domain is stored in: lower case, no scheme, no `www.`, no dot at
@@ -17,7 +21,7 @@ def normalize_domain(domain: str) -> str:
 def slug_for_domain(domain: str) -> str:
     """A provider's slug: its domain with dots as hyphens (`govtech.com` → `govtech-com`).
     Domains are unique, so their slugs are too."""
-    return slugify(domain.replace(".", "-"))[:255] or "provider"
+    return slugify(domain.replace(".", "-"))[:SLUG_MAX_LENGTH] or "provider"
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -33,7 +37,7 @@ class Provider(models.Model):
     domain = models.CharField(
         max_length=253, unique=True, help_text="Lower case, without “www.”, e.g. govtech.com."
     )
-    slug = models.SlugField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
     logo = models.ImageField(upload_to="images/", blank=True)
     logo_renditions = models.JSONField(
         default=list,
@@ -42,7 +46,7 @@ class Provider(models.Model):
         help_text="The WebP renditions of `logo`: [{width, height, name}], narrowest first.",
     )
     logo_url = models.URLField(
-        max_length=2000, blank=True, help_text="The logo the seed files point at."
+        max_length=URL_MAX_LENGTH, blank=True, help_text="The logo the seed files point at."
     )
     is_blocked = models.BooleanField(
         "blocked", default=False, help_text="A blocked provider's articles never appear publicly."

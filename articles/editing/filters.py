@@ -9,6 +9,8 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import connections
 from django.utils import timezone
 
+from articles.visibility import expired_q, scheduled_q
+
 
 class IndexedValuesFilter(admin.AllValuesFieldListFilter):
     """Django's filter on each value of a column, for a NOT NULL column with an index and few
@@ -104,7 +106,7 @@ class TopicFilter(AutocompleteFilter):
 
 
 class ScheduleFilter(admin.SimpleListFilter):
-    """Where an article stands for readers right now (see `ArticleQuerySet.published()`)."""
+    """Where an article stands for readers right now (the rules of `articles.visibility`)."""
 
     title = "schedule"
     parameter_name = "schedule"
@@ -121,7 +123,7 @@ class ScheduleFilter(admin.SimpleListFilter):
         if self.value() == "live":
             return queryset.published()
         if self.value() == "scheduled":
-            return queryset.filter(publish_at__gt=now)
+            return queryset.filter(scheduled_q(now))
         if self.value() == "expired":
-            return queryset.filter(expires_at__lte=now)
+            return queryset.filter(expired_q(now))
         return queryset

@@ -11,14 +11,16 @@ from articles.images.storage import attach_upload
 from articles.images.verify import ImageRejected, verify_upload
 from articles.models import Article, Image, Topic
 from articles.seeds import canonical_url
+from articles.seeds.fields import EDITABLE_FIELDS, OWNED_LABELS
 
 HAND_BACK_HELP = (
     "Tick a field to hand it back to the importer: the next import of a changed seed file "
     "overwrites it again."
 )
 EDITOR_OWNED_HELP = "Editor's value: imports leave it alone."
-# Names of what `Article.edited_fields` records where the model's verbose name does not do.
-OWNED_LABELS = {"images": "Images", "related_links": "Related stories", "topics": "Topics"}
+# Fields an editor may own that the article form leaves out: values kept for export only
+# (read-only in the admin) and the images and related links (inlines of their own).
+NOT_IN_ARTICLE_FORM = frozenset({"secured", "extra", "images", "related_links"})
 
 
 def owned_label(name: str) -> str:
@@ -101,28 +103,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "title",
-            "slug",
-            "excerpt",
-            "kind",
-            "category",
-            "provider",
-            "topics",
-            "published_at",
-            "web_url",
-            "original_url",
-            "amp_url",
-            "cdn_amp_url",
-            "video_id",
-            "quality",
-            "heat",
-            "is_published",
-            "is_featured",
-            "is_removed",
-            "publish_at",
-            "expires_at",
-        ]
+        # Every field an editor may own (so that `mark_edited` records each change made here)
+        # but those above; `ArticleAdmin.get_fieldsets` lays them out.
+        fields = sorted(EDITABLE_FIELDS - NOT_IN_ARTICLE_FORM)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

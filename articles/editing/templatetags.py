@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 
 from articles.models import Article, ImportRun, Topic
+from articles.visibility import expired_q, scheduled_q
 from newsroom.content import cached_value
 from providers.models import Provider
 
@@ -34,8 +35,8 @@ def _counts() -> dict:
         total=Count("pk"),
         unpublished=Count("pk", filter=Q(is_published=False)),
         featured=Count("pk", filter=Q(is_featured=True)),
-        scheduled=Count("pk", filter=Q(publish_at__gt=now)),
-        expired=Count("pk", filter=Q(expires_at__lte=now)),
+        scheduled=Count("pk", filter=scheduled_q(now)),
+        expired=Count("pk", filter=expired_q(now)),
         edited=Count("pk", filter=~Q(edited_fields=[])),
     )
     providers = Provider.objects.aggregate(

@@ -20,7 +20,7 @@ from .verify import ImageRejected, first_line
 
 logger = logging.getLogger(__name__)
 
-FAILURE_MAX_LENGTH = 300
+FAILURE_MAX_LENGTH = Image._meta.get_field("failure").max_length
 
 
 @dataclass

@@ -26,20 +26,21 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.text import slugify
 
 from articles.models import (
-    SLUG_MAX_LENGTH,
+    SLUG_SUFFIX_ROOM,
     Article,
     Image,
     ImportRun,
     RelatedLink,
     TaggedArticle,
     TopicRedirect,
+    slug_base,
 )
 from articles.models import Topic as TopicModel
 from providers.models import Provider, slug_for_domain
 
+from .fields import EDITABLE_FIELDS, IMPORTED_FIELDS, PROTECTED_FIELDS
 from .read import SeedError, SeedRecord, content_hash, read_seed
 
 BATCH_SIZE = 500
@@ -48,37 +49,8 @@ BATCH_SIZE = 500
 PARSE_WORKERS = 2
 # Bounds on what a report keeps in memory and in `ImportRun.rejections`.
 MAX_LISTED = 1000
-SOURCE_MAX_LENGTH = 1000
+SOURCE_MAX_LENGTH = Article._meta.get_field("source").max_length
 
-# The article fields an import writes, and so the ones an editor's change protects.
-IMPORTED_FIELDS = (
-    "title",
-    "excerpt",
-    "category",
-    "kind",
-    "published_at",
-    "original_url",
-    "web_url",
-    "amp_url",
-    "cdn_amp_url",
-    "video_id",
-    "quality",
-    "heat",
-    "is_published",
-    "is_removed",
-    "provider",
-    "secured",
-    "extra",
-)
-# What a re-import rewrites beside the article's own fields, by the article's relation name.
-CHILDREN = frozenset({"topics", "images", "related_links"})
-# What an editor may have changed by hand: the imported fields, the topics, images and related
-# links, and our own editorial state (never imported, listed so that the record is complete).
-EDITABLE_FIELDS = frozenset(
-    [*IMPORTED_FIELDS, *CHILDREN, "is_featured", "publish_at", "expires_at", "slug"]
-)
-# What a re-import would otherwise overwrite.
-PROTECTED_FIELDS = frozenset(IMPORTED_FIELDS) | CHILDREN
 # Written on every update whatever the editor did: where the article came from.
 BOOKKEEPING_FIELDS = ("seed_raw", "source", "content_hash")
 
@@ -404,7 +376,8 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
         kept = [name for name in article.edited_fields if name in PROTECTED_FIELDS]
         values = _article_values(record, provider_ids)
         for name, value in values.items():
-            if name.removesuffix("_id") not in kept:
+            # By the field's name: `provider_id` is `provider`'s column, `video_id` a field.
+            if Article._meta.get_field(name).name not in kept:
                 setattr(article, name, value)
         if kept:
             report.keep(record.name, kept)
@@ -430,8 +403,8 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
 
 
 def _rewritten(articles: list[Article], relation: str) -> list[int]:
-    """The ids of `articles` whose `relation` (one of CHILDREN) the import rewrites: those where
-    no editor changed it by hand."""
+    """The ids of `articles` whose `relation` (one of `fields.CHILDREN`) the import rewrites:
+    those where no editor changed it by hand."""
     return [article.pk for article in articles if relation not in article.edited_fields]
 
 
@@ -456,25 +429,13 @@ def _image_cache_by_url(article_ids: list[int]) -> dict[str, dict]:
 
 
 def _article_values(record: SeedRecord, provider_ids: dict[str, int]) -> dict:
+    """The article's values from `record`: each imported field (`SeedRecord` names them as the
+    article does), its identity, and the bookkeeping."""
+    values = {name: getattr(record, name) for name in IMPORTED_FIELDS if name != "provider"}
     return {
-        "title": record.title,
-        "excerpt": record.excerpt,
-        "category": record.category,
-        "kind": record.kind,
-        "published_at": record.published_at,
-        "original_url": record.original_url,
-        "web_url": record.web_url,
-        "canonical_url": record.canonical_url,
-        "amp_url": record.amp_url,
-        "cdn_amp_url": record.cdn_amp_url,
-        "video_id": record.video_id,
-        "quality": record.quality,
-        "heat": record.heat,
-        "is_published": record.is_published,
-        "is_removed": record.is_removed,
+        **values,
         "provider_id": provider_ids[record.provider.domain],
-        "secured": record.secured,
-        "extra": record.extra,
+        "canonical_url": record.canonical_url,
         "seed_raw": record.raw,
         "source": record.name[-SOURCE_MAX_LENGTH:],
         "content_hash": record.content_hash,
@@ -562,7 +523,8 @@ def _ensure_providers(records: list[SeedRecord]) -> dict[str, int]:
 
 
 def _unique_provider_slugs(domains: list[str]) -> list[str]:
-    bases = [slug_for_domain(domain)[:240] for domain in domains]
+    base_length = Provider._meta.get_field("slug").max_length - SLUG_SUFFIX_ROOM
+    bases = [slug_for_domain(domain)[:base_length] for domain in domains]
     return _dedupe_slugs(bases, lambda candidates: Provider.objects.filter(slug__in=candidates))
 
 
@@ -587,7 +549,8 @@ def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
     ids.update({redirect.lower_name: redirect.topic_id for redirect in renamed})
     missing = [name for key, name in wanted.items() if key not in ids]
     maker = TopicModel()
-    bases = [(maker.slugify(name) or "topic")[:90] for name in missing]
+    base_length = TopicModel._meta.get_field("slug").max_length - SLUG_SUFFIX_ROOM
+    bases = [(maker.slugify(name) or "topic")[:base_length] for name in missing]
     slugs = _dedupe_slugs(bases, lambda c: TopicModel.objects.filter(slug__in=c))
     created = TopicModel.objects.bulk_create(
         TopicModel(name=name, slug=slug) for name, slug in zip(missing, slugs, strict=True)
@@ -598,7 +561,7 @@ def _ensure_topics(records: list[SeedRecord]) -> dict[str, int]:
 
 def _unique_slugs(titles: list[str]) -> list[str]:
     """A slug per title, unique among articles and among themselves (`title`, `title-2`, …)."""
-    bases = [slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "article" for title in titles]
+    bases = [slug_base(title) for title in titles]
     return _dedupe_slugs(bases, lambda candidates: Article.objects.filter(slug__in=candidates))
 
 

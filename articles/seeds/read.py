@@ -1,6 +1,7 @@
 """Reading and validating one seed file, with no database: bytes in, a `SeedRecord` or a
 `SeedError` out. The rules are README "Importing seed files"; fixtures/seeds-README.md lists the
-real files' oddities."""
+real files' oddities. (The models are imported only for their column sizes; the parse workers
+fork after Django's set-up.)"""
 
 import base64
 import hashlib
@@ -12,8 +13,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from providers.models import normalize_domain
+from articles.models import TITLE_MAX_LENGTH, URL_MAX_LENGTH, Article, Topic
+from providers.models import Provider, normalize_domain
 
+from .fields import KNOWN_KEYS
 from .text import (
     canonical_url,
     clean_excerpt,
@@ -24,14 +27,13 @@ from .text import (
     youtube_watch_url,
 )
 
-# Column sizes (articles.models, providers.models); the reader enforces them so that no value
-# can make the database fail.
-URL_MAX_LENGTH = 2000
-TITLE_MAX_LENGTH = 500
-CATEGORY_MAX_LENGTH = 50
-PROVIDER_NAME_MAX_LENGTH = 200
-DOMAIN_MAX_LENGTH = 253
-TOPIC_MAX_LENGTH = 100
+# Column sizes, read from the models: the reader enforces them so that no value can make the
+# database fail. Every URL and title column has the size of `URL_MAX_LENGTH` and
+# `TITLE_MAX_LENGTH` (imported above).
+CATEGORY_MAX_LENGTH = Article._meta.get_field("category").max_length
+PROVIDER_NAME_MAX_LENGTH = Provider._meta.get_field("name").max_length
+DOMAIN_MAX_LENGTH = Provider._meta.get_field("domain").max_length
+TOPIC_MAX_LENGTH = Topic._meta.get_field("name").max_length
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 # Bounds on lists: the real files have at most 5 topics, 1 image and 39 related stories.
 MAX_TOPICS = 20
@@ -48,30 +50,6 @@ KINDS = ("article", "video")
 YAML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 OPENING = re.compile(r"---[ \t]*\n")
 CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)
-
-# Keys with a field of their own; every other top-level key goes to `extra`.
-KNOWN_KEYS = frozenset(
-    {
-        "category",
-        "title",
-        "excerpt",
-        "publishedDateTime",
-        "originalUrl",
-        "webUrl",
-        "ampWebUrl",
-        "cdnAmpWebUrl",
-        "type",
-        "quality",
-        "heat",
-        "published",
-        "removed",
-        "provider",
-        "topics",
-        "images",
-        "related",
-        "secured",
-    }
-)
 
 
 class SeedError(ValueError):
@@ -428,7 +406,7 @@ def _images(value, warnings: list[str], *, where: str) -> tuple[SeedImage, ...]:
         url = _url(item.get("url"))
         if not url or len(url) > URL_MAX_LENGTH:
             warnings.append(
-                f"dropped an image of {where}: not an http(s) URL of at most 2000 chars"
+                f"dropped an image of {where}: not an http(s) URL of at most {URL_MAX_LENGTH} chars"
             )
             continue
         alt = clean_title(_string(item.get("title") or item.get("alt")))[:TITLE_MAX_LENGTH]
@@ -470,7 +448,9 @@ def _related_links(value, article_url: str, warnings: list[str]) -> tuple[SeedRe
             continue
         url = _url(item.get("webUrl"))
         if not url or len(url) > URL_MAX_LENGTH:
-            warnings.append("dropped a related link: no http(s) webUrl of at most 2000 chars")
+            warnings.append(
+                f"dropped a related link: no http(s) webUrl of at most {URL_MAX_LENGTH} chars"
+            )
             continue
         identity = canonical_url(url)
         if identity == article_url:

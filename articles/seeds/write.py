@@ -11,34 +11,31 @@ from django.db.models import Prefetch
 
 from articles.models import Article, RelatedLink, TaggedArticle
 
+from .fields import SEED_FIELDS
+
 EXPORT_CHUNK = 500
 
 
 def seed_mapping(article: Article) -> dict:
-    """The seed-file mapping of `article` (loaded with `articles_for_export`). Titles and
-    excerpts are written as the seed file had them unless an editor changed them; `secured` and
-    the `extra` keys are written as stored."""
+    """The seed-file mapping of `article` (loaded with `articles_for_export`): its keys in the
+    order of `SEED_FIELDS`, then the `extra` keys. Titles and excerpts are written as the seed
+    file had them unless an editor changed them; `secured` and the `extra` keys are written as
+    stored."""
     edited = set(article.edited_fields)
     raw = article.seed_raw or {}
-    mapping = {
-        "category": article.category,
+    # Where a key's value is not its field's as stored.
+    written = {
         "title": article.title if "title" in edited else raw.get("title", article.title),
         "excerpt": article.excerpt if "excerpt" in edited else raw.get("excerpt", article.excerpt),
-        "publishedDateTime": article.published_at,
-        "originalUrl": article.original_url,
-        "webUrl": article.web_url,
-        "ampWebUrl": article.amp_url,
-        "cdnAmpWebUrl": article.cdn_amp_url,
-        "type": article.kind,
-        "quality": article.quality,
-        "heat": article.heat,
-        "published": article.is_published,
-        "removed": article.is_removed or None,
+        "is_removed": article.is_removed or None,
         "provider": _provider(article.provider),
         "topics": [tagged.tag.name for tagged in article.export_topics],
         "images": [_image(image) for image in article.images.all()],
-        "related": [_related(link) for link in article.related_links.all()],
-        "secured": article.secured,
+        "related_links": [_related(link) for link in article.related_links.all()],
+    }
+    mapping = {
+        seed.key: written[seed.field] if seed.field in written else getattr(article, seed.field)
+        for seed in SEED_FIELDS
     }
     mapping = {key: value for key, value in mapping.items() if value not in (None, "", [])}
     for key, value in article.extra.items():

@@ -6,7 +6,15 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Article, Image, RelatedLink, Topic
+from articles.models import (
+    SLUG_MAX_LENGTH,
+    SLUG_SUFFIX_ROOM,
+    Article,
+    Image,
+    RelatedLink,
+    Topic,
+    slug_base,
+)
 from tests.factories import make_article, make_articles, make_provider
 
 
@@ -78,6 +86,16 @@ class SlugTests(TestCase):
         one, two = make_articles(2, title="Same Title")
         assert one.slug == "same-title"
         assert two.slug == "same-title-2"
+
+    def test_a_long_or_wordless_title_still_makes_a_slug_with_room_for_a_suffix(self):
+        long_title = "Twelve chars " * 38  # cut after a hyphen, which goes too
+        assert 19 * len("twelve-chars-") == SLUG_MAX_LENGTH - SLUG_SUFFIX_ROOM
+        assert slug_base(long_title) == "-".join(["twelve-chars"] * 19)
+        assert slug_base("¡¿!?") == "article"
+        first, second = make_articles(2, title=long_title)
+        assert first.slug == slug_base(long_title)
+        assert second.slug == f"{first.slug}-2"
+        assert len(second.slug) <= SLUG_MAX_LENGTH
 
     def test_provider_domain_is_normalised(self):
         provider = make_provider(domain="WWW.GovTech.com")

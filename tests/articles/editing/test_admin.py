@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.editing.admin import ArticleAdmin
+from articles.editing.forms import NOT_IN_ARTICLE_FORM
 from articles.editing.paginator import BoundedPaginator
 from articles.models import Article, Image, Topic
 from articles.seeds import import_paths
+from articles.seeds.fields import EDITABLE_FIELDS
 from tests.articles.editing.helpers import (
     change_form_data,
     make_editor,
@@ -349,6 +351,12 @@ class ChangeFormTests(TestCase):
         assert 'class="admin-autocomplete' in html  # topics and providers
         assert 'class="nr-preview"' in html
         assert "related stories (the cluster, in order)" in html.lower()
+
+    def test_every_field_of_the_form_is_one_an_editor_owns(self):
+        """The form offers each field an editor may own but those it shows read-only or leaves
+        to inlines: a change to any of them is recorded, so that no import undoes it."""
+        form = self.client.get(change_url(self.article)).context["adminform"].form
+        assert set(form.fields) - {"hand_back"} == EDITABLE_FIELDS - NOT_IN_ARTICLE_FORM
 
     def test_saving_records_the_editors_fields_and_the_form_marks_them(self):
         response = self.client.post(

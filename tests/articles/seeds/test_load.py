@@ -7,7 +7,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, Image, ImportRun, RelatedLink, TaggedArticle, Topic
+from articles.models import (
+    SLUG_SUFFIX_ROOM,
+    Article,
+    Image,
+    ImportRun,
+    RelatedLink,
+    TaggedArticle,
+    Topic,
+    unique_slug,
+)
 from articles.seeds import import_paths, mark_edited, read_seed
 from articles.seeds.load import ImportReport, load_records
 from articles.seeds.read import SeedImage
@@ -86,6 +95,22 @@ def test_a_changed_file_updates_its_article_without_duplicates_or_orphans(tmp_pa
     assert RelatedLink.objects.count() == 2
     assert Image.objects.count() == 3  # one of the article, one per related link
     assert Image.objects.filter(url="https://img.example/new.jpg", article=article).exists()
+
+
+@pytest.mark.parametrize("title", ["Police pilot facial recognition", "Word " * 100, "¡¿!?"])
+def test_an_imported_article_has_the_slug_a_save_would_give_it(tmp_path, title):
+    """The importer and `Article.save()` make a slug by the same rule (`slug_base`)."""
+    import_paths([write_seed(tmp_path, "a.md", title=title)])
+    article = Article.objects.get()
+    assert article.slug == unique_slug(article.title, exclude_pk=article.pk)
+
+
+def test_long_topic_names_alike_at_the_start_get_distinct_slugs_that_fit(tmp_path):
+    names = ["T" * 95 + "a", "T" * 95 + "b"]
+    import_paths([write_seed(tmp_path, "a.md", topics=names)])
+    slugs = sorted(Topic.objects.values_list("slug", flat=True))
+    base = "t" * (Topic._meta.get_field("slug").max_length - SLUG_SUFFIX_ROOM)
+    assert slugs == [base, f"{base}-2"]
 
 
 def test_tracking_parameters_and_fragments_do_not_make_a_new_article(tmp_path):
@@ -184,6 +209,26 @@ def test_an_editors_changes_survive_a_reimport_and_are_reported(tmp_path):
     assert article.excerpt == "New excerpt"  # not edited: updated
     assert report.kept == 1
     assert report.kept_fields == [(str(path), ["is_published", "title", "topics"])]
+
+
+@pytest.mark.parametrize("field", ["video_id", "provider"])
+def test_an_editors_video_id_or_outlet_survives_a_reimport(tmp_path, field):
+    """Fields stored in a column ending in `_id`, whether that is the field's own name
+    (`video_id`) or its column's (`provider`, in `provider_id`), are kept by their names."""
+    path = write_seed(tmp_path, "a.md")
+    import_paths([path])
+    article = Article.objects.get()
+    chosen = {"video_id": "dQw4w9WgXcQ", "provider": Provider.objects.create(domain="mine.example")}
+    setattr(article, field, chosen[field])
+    mark_edited(article, [field])
+    article.save()
+
+    write_seed(tmp_path, "a.md", title="New")
+    report = import_paths([path])
+    article.refresh_from_db()
+    assert article.title == "New"
+    assert getattr(article, field) == chosen[field]
+    assert report.kept_fields == [(str(path), [field])]
 
 
 @pytest.mark.parametrize("kept", ["images", "related_links"])

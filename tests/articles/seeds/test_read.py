@@ -4,8 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from django.db import models
+
+from articles.models import Article, Image, RelatedLink
 from articles.seeds import SeedError, read_seed
-from articles.seeds.read import TITLE_MAX_LENGTH
+from articles.seeds.read import TITLE_MAX_LENGTH, URL_MAX_LENGTH
+from providers.models import Provider
 
 from .builders import seed_bytes
 
@@ -224,6 +228,25 @@ def test_an_over_long_title_is_cut_with_a_warning():
     assert len(record.title) == TITLE_MAX_LENGTH
     assert record.title.endswith("…")
     assert record.warnings
+
+
+def test_one_url_size_and_one_title_size_fit_every_column_the_reader_fills():
+    """The reader checks every URL against `URL_MAX_LENGTH` and cuts every title, related
+    title and image text at `TITLE_MAX_LENGTH`: each column they go to has that size."""
+    urls = {
+        f"{model.__name__}.{field.name}": field.max_length
+        for model in (Article, RelatedLink, Image, Provider)
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.URLField)
+    }
+    assert len(urls) == 10
+    assert set(urls.values()) == {URL_MAX_LENGTH}
+    titles = [
+        Article._meta.get_field("title"),
+        RelatedLink._meta.get_field("title"),
+        Image._meta.get_field("alt"),
+    ]
+    assert {field.max_length for field in titles} == {TITLE_MAX_LENGTH}
 
 
 def test_a_video_without_web_url_is_identified_by_its_youtube_link():
