@@ -48,6 +48,7 @@ class CardProvider:
     slug: str = ""
     domain: str = ""
     is_blocked: bool = False
+    url: str = ""
 
 
 @dataclass(slots=True)
@@ -88,6 +89,7 @@ class Card:
     video_id: str
     canonical_url: str
     provider: CardProvider
+    url: str = ""
     card_topics: list[CardTopic] = field(default_factory=list)
     lead_image: CardImage | None = None
     cluster: list[CardLink] = field(default_factory=list)
@@ -138,18 +140,19 @@ LOCAL_URLS_SQL = (
 ).replace("{published}", PUBLISHED_SQL)
 
 
-def attach_local_urls(links) -> None:
-    """Set `local_url` on each link: our page for the story when we publish it, else "".
-    One query for all the links, whatever their number, answered by the unique index on
-    `canonical_url` (an article's `canonical_url` is its `web_url` in canonical form, so the
-    canonical form of a link's URL is all there is to match)."""
+def attach_local_urls(links, article_path: SlugPaths | None = None) -> None:
+    """Set `local_url` on each link: our page for the story when we publish it, else "" (by
+    `article_path` when the caller has one). One query for all the links, whatever their
+    number, answered by the unique index on `canonical_url` (an article's `canonical_url` is
+    its `web_url` in canonical form, so the canonical form of a link's URL is all there is to
+    match)."""
     keys = [(link, identity(link.web_url)) for link in links]
     canonicals = list({key for _, key in keys if key})
     if not canonicals:
         return
     sql = _for_ids(LOCAL_URLS_SQL, canonicals)
     ours = dict(_rows(sql, [*canonicals, *published_sql_params(connection)]))
-    path = article_paths()
+    path = article_path or article_paths()
     for link, key in keys:
         slug = ours.get(key)
         if slug:
@@ -202,9 +205,11 @@ CARD_LINKS_SQL = (
 
 def load_cards(rows) -> list[Card]:
     """The cards of `rows` (from `card_rows`), in order, each with what it shows beyond its
-    article's row: `card_topics`, `lead_image` (or None) and `cluster` (the first
-    `CARD_RELATED` related stories a reader may see, each with `local_url`). Four queries,
-    whatever the number of cards."""
+    article's row: its `url` and its provider's, `card_topics` (each with its `url`),
+    `lead_image` (or None) and `cluster` (the first `CARD_RELATED` related stories a reader may
+    see, each with `local_url`). Four queries, whatever the number of cards."""
+    article_path = article_paths()
+    provider_path = SlugPaths("providers:detail")
     cards = []
     for row in rows:
         column = dict(zip(CARD_COLUMNS, row, strict=True))
@@ -213,6 +218,7 @@ def load_cards(rows) -> list[Card]:
                 pk=column["pk"],
                 title=column["title"],
                 slug=column["slug"],
+                url=article_path(column["slug"]),
                 published_at=column["published_at"],
                 is_featured=column["is_featured"],
                 kind=column["kind"],
@@ -222,12 +228,17 @@ def load_cards(rows) -> list[Card]:
                     name=column["provider__name"],
                     slug=column["provider__slug"],
                     domain=column["provider__domain"],
+                    url=provider_path(column["provider__slug"]),
                 ),
             )
         )
     if not cards:
         return cards
     attach_topics_and_lead_image(cards)
+    topic_path = SlugPaths("articles:topic")
+    for card in cards:
+        for topic in card.card_topics:
+            topic.url = topic_path(topic.slug)
     by_pk = {card.pk: card for card in cards}
     ids = list(by_pk)
     rows = _rows(_for_ids(CARD_LINKS_SQL, ids), [*ids, len(ids) * CARD_ROWS_PER_ARTICLE])
@@ -240,7 +251,7 @@ def load_cards(rows) -> list[Card]:
             link = CardLink(title, web_url, provider)
             if is_shown(link, card):
                 card.cluster.append(link)
-    attach_local_urls([link for card in cards for link in card.cluster])
+    attach_local_urls([link for card in cards for link in card.cluster], article_path)
     return cards
 
 

@@ -1,11 +1,13 @@
 """The public site's template library (`{% load public_site %}`, registered in settings): the
 filters are the plain functions of the public wing and the images wing; the tags need the
-request (canonical and absolute URLs, JSON-LD)."""
+request (canonical and absolute URLs, JSON-LD) or write an `<img>` through the site's one
+`<img>` macro (`img`, `picture`)."""
 
 import json
 from urllib.parse import urlencode
 
 from django import template
+from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -32,6 +34,32 @@ for _filter in (
     original_url,
 ):
     register.filter(_filter.__name__, _filter)
+
+
+@register.simple_tag
+def img(src, alt, **attributes):
+    """The site's one `<img>` (the `img` macro of the Jinja2 partial `public/picture.html`, which
+    the card grid and the cluster use too): `src`, `alt`, and the macro's other attributes by
+    name (`srcset`, `sizes`, `width`, `height`, `class_name`, `loading`, `decoding`)."""
+    macros = engines["jinja2"].env.get_template("public/picture.html").module
+    return macros.img(src, alt, **attributes)
+
+
+@register.simple_tag
+def picture(image, alt, sizes, **attributes):
+    """`image` (an `Image`) as `img` says it on a card: our renditions as its `srcset` (with
+    `sizes`) when they are stored, its size only when both width and height are known, `alt`
+    when the image has none of its own."""
+    sized = bool(image.width and image.height)
+    return img(
+        image_src(image),
+        image.alt or alt,
+        srcset=image_srcset(image),
+        sizes=sizes,
+        width=image.width if sized else None,
+        height=image.height if sized else None,
+        **attributes,
+    )
 
 
 @register.simple_tag(takes_context=True)

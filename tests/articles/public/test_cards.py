@@ -1,6 +1,8 @@
-"""The card grid written out in Python (`articles.cards`): the same markup the template wrote,
-every value escaped, URLs equal to `reverse()`'s."""
+"""The card grid and an article page's cluster (`articles.public.cards`, rendered from the
+Jinja2 partials in `templates/jinja2/public/`): every value escaped, URLs equal to `reverse()`'s,
+and the markup the partials and the story page write each in their own place held equal."""
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -11,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, RelatedLink, Topic
+from articles.models import Article, Image, RelatedLink, Topic
 from articles.public import cards
-from articles.public.cards import _relative_time, relative_time, render_cards
+from articles.public.cards import _relative_time, relative_time, render_cards, render_cluster
 from articles.public.links import SlugPaths
 from articles.public.selectors import (
     attach_topics_and_lead_image,
@@ -64,7 +66,8 @@ class RenderCardsTests(TestCase):
     def test_every_value_is_escaped(self):
         _, html = self.cards()
         assert "<b>" not in html
-        assert "&lt;b&gt;&quot;Bold&quot; &amp; &#x27;co&#x27;&lt;/b&gt;" in html
+        # MarkupSafe's entities (Jinja2's escaping), where Django's escape writes &quot; &#x27;.
+        assert "&lt;b&gt;&#34;Bold&#34; &amp; &#39;co&#39;&lt;/b&gt;" in html
 
     def test_only_the_first_four_images_load_eagerly(self):
         """Five cards with pictures: the fifth is lazy, the first four are not."""
@@ -112,11 +115,82 @@ class RenderClusterTests(TestCase):
         response = self.client.get(self.article.get_absolute_url())
         html = response.content.decode()
         assert html.count('<li class="cluster-item">') == 2
-        assert "&lt;b&gt;&quot;Bold&quot;" in html and "<b>" not in html
+        assert "&lt;b&gt;&#34;Bold&#34;" in html and "<b>" not in html
         assert "javascript:" not in html
         assert 'rel="noopener">Related 1 of' in html
         assert html.count('class="cluster-thumb"') == 2
         assert "<span>on Newsroom</span>" not in html
+
+
+class SharedMarkupTests(TestCase):
+    """A related story's title, a `<time>` and an image's `<img>` attributes are written out both
+    in the card grid's partial and in the cluster's (a macro call per card costs the grid
+    0.1 ms), and the story page's lead image by the `{% picture %}` tag: the copies say the
+    same."""
+
+    RENDITIONS = [
+        {"width": 320, "height": 200, "name": "renditions/a-320.webp"},
+        {"width": 640, "height": 400, "name": "renditions/a-640.webp"},
+    ]
+
+    @classmethod
+    def setUpTestData(cls):
+        ours = make_article(title="Ours")
+        cls.article = make_article(title="Shared", images=1, related=3)
+        links = list(RelatedLink.objects.filter(article=cls.article).order_by("position"))
+        links[1].web_url = "javascript:alert(1)"  # shown as text, not as a link
+        links[2].web_url = ours.web_url  # our page
+        for link in links:
+            link.title = HOSTILE
+            link.published_at = cls.article.published_at
+            link.save()
+
+    def set_images(self, **fields):
+        fields["url"] = "https://images.example/shared.jpg"
+        Image.objects.filter(article=self.article).update(**fields)
+        Image.objects.filter(related_link__article=self.article).update(**fields)
+
+    def render(self):
+        cards = load_cards(card_rows(Article.objects.filter(pk=self.article.pk)))
+        return render_cards(cards), render_cluster(load_cluster(self.article))
+
+    def test_related_titles_and_times(self):
+        card, cluster = self.render()
+        titles = re.findall(r"<li>(.*?) <span class=\"source-name\">", card)
+        assert titles == re.findall(r"<h3>(.*?)</h3>", cluster)
+        assert [title.startswith("<a href=") for title in titles] == [True, False, True]
+        assert 'rel="noopener"' in titles[0] and "rel=" not in titles[2]
+        times = re.findall(r"<time [^>]*>[^<]*</time>", card)
+        assert len(times) == 1
+        assert re.findall(r"<time [^>]*>[^<]*</time>", cluster) == times * 3
+
+    def test_image_attributes(self):
+        """With renditions and a size, and with a width alone (no size is said)."""
+        story_page = self.article.get_absolute_url()
+        for fields in (
+            {"renditions": self.RENDITIONS, "width": 640, "height": 400, "alt": "A & B"},
+            {"renditions": [], "width": 640, "height": None, "alt": "A & B"},
+        ):
+            self.set_images(**fields)
+            card, cluster = self.render()
+            story = self.client.get(story_page).content.decode()
+            card_img = re.findall(r"<img [^>]*>", card)
+            story_img = re.findall(r"<img [^>]*>", story.split('class="cluster"')[0])
+            cluster_img = re.findall(r"<img [^>]*>", cluster)
+            assert len(card_img) == len(story_img) == 1 and len(cluster_img) == 3
+            shared = {
+                attributes(image, "src", "srcset", "alt", "width", "height")
+                for image in [*card_img, *story_img, *cluster_img]
+            }
+            assert len(shared) == 1
+            assert ("srcset" in card_img[0]) is bool(fields["renditions"])
+            assert ("width" in card_img[0]) is bool(fields["height"])
+
+
+def attributes(tag: str, *names: str) -> tuple:
+    """The values of `names` in an HTML start tag (None for a missing one)."""
+    found = dict(re.findall(r' ([a-z]+)="([^"]*)"', tag))
+    return tuple(found.get(name) for name in names)
 
 
 class LoadCardsTests(TestCase):

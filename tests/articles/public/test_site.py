@@ -7,6 +7,9 @@ import pytest
 
 from django.core.management import call_command
 from django.db import OperationalError
+from django.template import TemplateDoesNotExist, engines
+from django.template.backends.django import Template as DjangoTemplate
+from django.template.loader import get_template
 from django.test import Client, TestCase, override_settings
 
 from articles.public.views import FrontPageView
@@ -27,6 +30,19 @@ def test_robots_txt_never_gives_the_admin_address_away(client, settings):
         settings.ADMIN_URL = admin_url
         assert admin_url not in client.get("/robots.txt").content.decode()
     assert '<meta name="robots" content="NONE,NOARCHIVE">' in client.get("/admin/login/").text
+
+
+def test_pages_are_django_templates_and_only_the_partials_jinja2():
+    """`render()`, `TemplateResponse` and the admin try the Django engine first, so every page
+    is a Django template; the Jinja2 engine reads `templates/jinja2/` alone, autoescaped."""
+    assert [engine.name for engine in engines.all()] == ["django", "jinja2"]
+    for name in ["base.html", "404.html", "articles/front_page.html", "admin/index.html"]:
+        assert isinstance(get_template(name), DjangoTemplate)
+    jinja = engines["jinja2"]
+    assert jinja.env.autoescape is True
+    assert jinja.get_template("public/cards.html")
+    with pytest.raises(TemplateDoesNotExist):
+        jinja.get_template("base.html")
 
 
 @pytest.mark.django_db

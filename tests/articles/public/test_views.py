@@ -263,6 +263,13 @@ class VideoTests(TestCase):
         html = self.client.get("/").content.decode()
         assert 'src="https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"' in html
 
+    def test_page_shows_the_thumbnail_until_then(self):
+        html = self.client.get(self.video.get_absolute_url()).content.decode()
+        assert (
+            '<img src="https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg" alt="Trailer"'
+            ' width="480" height="360" referrerpolicy="no-referrer">'
+        ) in html
+
     def test_page_embeds_the_nocookie_player_only_on_click(self):
         """The player URL is built from the id; the page holds no iframe until the reader
         clicks play (video.js), and never the seed file's raw HTML."""
@@ -300,6 +307,29 @@ class ListingPageTests(TestCase):
         html = self.client.get("/providers/govtech-com/").content.decode()
         assert "<h1>Government Technology</h1>" in html
         assert "govtech.com" in html and "3 stories" in html
+
+    def test_provider_page_shows_its_logo(self):
+        """Our renditions of the logo when stored, 48 pixels high; else no logo, or the seed
+        file's URL when images are hot-linked."""
+        url = "/providers/govtech-com/"
+        assert "provider-logo" not in self.client.get(url).content.decode()
+        self.provider.logo_url = "https://govtech.com/logo.png"
+        self.provider.save()
+        with self.settings(IMAGES_HOTLINK=True):
+            assert (
+                '<h1><img class="provider-logo" src="https://govtech.com/logo.png" alt=""'
+                ' height="48" referrerpolicy="no-referrer"> Government Technology</h1>'
+            ) in self.client.get(url).content.decode()
+        self.provider.logo_renditions = [
+            {"width": 48, "height": 48, "name": "renditions/logo-48.webp"},
+            {"width": 96, "height": 96, "name": "renditions/logo-96.webp"},
+        ]
+        self.provider.save()
+        assert (
+            '<img class="provider-logo" src="/media/renditions/logo-96.webp"'
+            ' srcset="/media/renditions/logo-48.webp 48w, /media/renditions/logo-96.webp 96w"'
+            ' sizes="3rem" alt="" height="48" referrerpolicy="no-referrer">'
+        ) in self.client.get(url).content.decode()
 
     def test_category_page(self):
         html = self.client.get("/category/stats/").content.decode()
