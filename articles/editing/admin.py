@@ -28,6 +28,7 @@ from articles.models import (
     Topic,
     TopicRedirect,
 )
+from articles.public.cards import img
 from articles.public.links import original_url
 from articles.public.videos import video_thumbnail
 from articles.seeds import mark_edited
@@ -73,7 +74,7 @@ class ImageInline(admin.TabularInline):
         src = image_src(image) if image.pk else ""
         if not src:
             return "—"
-        return format_html('<img class="nr-preview" src="{}" alt="" loading="lazy">', src)
+        return img(src, "", class_name="nr-preview", loading="lazy")
 
 
 class RelatedLinkInline(admin.TabularInline):
@@ -268,7 +269,7 @@ class ArticleAdmin(admin.ModelAdmin):
         )
         if not src:
             return format_html('<span class="{}"></span>', "nr-thumb nr-thumb-empty")
-        return format_html('<img class="nr-thumb" src="{}" alt="" loading="lazy">', src)
+        return img(src, "", class_name="nr-thumb", loading="lazy")
 
     # Missing scores sort as the lowest on every database (PostgreSQL would put them first
     # when sorting from high to low).

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from articles.images.markup import logo_src
 from articles.images.storage import attach_logo
 from articles.models import Article
+from articles.public.cards import img
 from newsroom.db import correlated_count
 from providers.models import Provider
 
@@ -59,7 +60,7 @@ class ProviderAdmin(admin.ModelAdmin):
         src = logo_src(provider) if provider.pk else ""
         if not src:
             return "—"
-        return format_html('<img class="nr-preview" src="{}" alt="">', src)
+        return img(src, "", class_name="nr-preview")
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, provider):

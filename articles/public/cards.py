@@ -45,6 +45,16 @@ def time_parts(moment, locale: tuple[str, str, int]) -> tuple[str, str, str]:
     return local.isoformat(), format_date(local, "j F Y, H:i e"), naturaltime(moment)
 
 
+def img(src, alt, **attributes) -> SafeString:
+    """The site's one `<img>` (the `img` macro of the Jinja2 partial `public/picture.html`, which
+    the card grid and the cluster use too), for Django templates (the `{% img %}` tag) and the
+    admin's previews: `src`, `alt`, and the macro's other attributes by name (`srcset`, `sizes`,
+    `width`, `height`, `class_name`, `loading`, `decoding`)."""
+    macros = engines["jinja2"].env.get_template("public/picture.html").module
+    # A Django SafeString (Jinja2's Markup is not one): the admin's list keeps it as it is.
+    return SafeString(macros.img(src, alt, **attributes))
+
+
 def render_cards(cards) -> SafeString:
     """The `<li class="card">` items of `cards` (from `load_cards`)."""
     partial = engines["jinja2"].get_template("public/cards.html")

@@ -7,14 +7,13 @@ import json
 from urllib.parse import urlencode
 
 from django import template
-from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.images.markup import image_src, image_srcset, logo_src, logo_srcset
 from articles.seeds.text import http_url
 
-from .cards import relative_time
+from .cards import img, relative_time
 from .links import original_url
 from .videos import video_embed, video_thumbnail
 
@@ -36,13 +35,7 @@ for _filter in (
     register.filter(_filter.__name__, _filter)
 
 
-@register.simple_tag
-def img(src, alt, **attributes):
-    """The site's one `<img>` (the `img` macro of the Jinja2 partial `public/picture.html`, which
-    the card grid and the cluster use too): `src`, `alt`, and the macro's other attributes by
-    name (`srcset`, `sizes`, `width`, `height`, `class_name`, `loading`, `decoding`)."""
-    macros = engines["jinja2"].env.get_template("public/picture.html").module
-    return macros.img(src, alt, **attributes)
+register.simple_tag(img, name="img")
 
 
 @register.simple_tag
