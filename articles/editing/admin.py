@@ -526,19 +526,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         ("created", "updated", "unchanged", "rejected", "warnings"),
         "rejected_files",
     ]
-    readonly_fields = [
-        "started_at",
-        "finished_at",
-        "trigger",
-        "started_by",
-        "dry_run",
-        "created",
-        "updated",
-        "unchanged",
-        "rejected",
-        "warnings",
-        "rejected_files",
-    ]
+    readonly_fields = [*list_display, "finished_at", "rejected_files"]
 
     def has_change_permission(self, request, obj=None):
         return False
