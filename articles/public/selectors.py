@@ -95,7 +95,7 @@ class Card:
     cluster: list[CardLink] = field(default_factory=list)
 
 
-# What a card shows of an article's own row (`card_rows`), read by name in `load_cards`.
+# What a card shows of an article's own row (`card_rows`), in the order `load_cards` reads it.
 CARD_COLUMNS = (
     "pk",
     "title",
@@ -211,24 +211,25 @@ def load_cards(rows) -> list[Card]:
     article_path = article_paths()
     provider_path = SlugPaths("providers:detail")
     cards = []
-    for row in rows:
-        column = dict(zip(CARD_COLUMNS, row, strict=True))
+    # The row's columns in `CARD_COLUMNS` order (read here, beside the list, and nowhere else).
+    for pk, title, slug, published_at, featured, kind, video_id, canonical, *provider in rows:
+        provider_name, provider_slug, provider_domain = provider
         cards.append(
             Card(
-                pk=column["pk"],
-                title=column["title"],
-                slug=column["slug"],
-                url=article_path(column["slug"]),
-                published_at=column["published_at"],
-                is_featured=column["is_featured"],
-                kind=column["kind"],
-                video_id=column["video_id"],
-                canonical_url=column["canonical_url"],
+                pk=pk,
+                title=title,
+                slug=slug,
+                url=article_path(slug),
+                published_at=published_at,
+                is_featured=featured,
+                kind=kind,
+                video_id=video_id,
+                canonical_url=canonical,
                 provider=CardProvider(
-                    name=column["provider__name"],
-                    slug=column["provider__slug"],
-                    domain=column["provider__domain"],
-                    url=provider_path(column["provider__slug"]),
+                    name=provider_name,
+                    slug=provider_slug,
+                    domain=provider_domain,
+                    url=provider_path(provider_slug),
                 ),
             )
         )
