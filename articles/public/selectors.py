@@ -20,11 +20,11 @@ from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 
 from articles.models import Article, Image
-from articles.seeds.text import canonical_url, is_http_url
+from articles.seeds.text import canonical_url, http_url, is_http_url
 from articles.visibility import PUBLISHED_SQL, published_sql_params
 from providers.models import Provider
 
-from .links import SlugPaths, article_paths
+from .links import SlugPaths, article_paths, slug_paths
 
 # A card shows this many related stories, and the first image of its article.
 CARD_RELATED = 3
@@ -74,6 +74,11 @@ class CardLink:
     published_at: datetime | None = None
     image: CardImage | None = None
     local_url: str = ""
+    # The story at its outlet, when its URL is http(s) (a link readers may follow), else "".
+    outlet_url: str = field(init=False, default="")
+
+    def __post_init__(self):
+        self.outlet_url = http_url(self.web_url)
 
 
 @dataclass(slots=True)
@@ -209,7 +214,7 @@ def load_cards(rows) -> list[Card]:
     `lead_image` (or None) and `cluster` (the first `CARD_RELATED` related stories a reader may
     see, each with `local_url`). Four queries, whatever the number of cards."""
     article_path = article_paths()
-    provider_path = SlugPaths("providers:detail")
+    provider_path = slug_paths("providers:detail")
     cards = []
     # The row's columns in `CARD_COLUMNS` order (read here, beside the list, and nowhere else).
     for pk, title, slug, published_at, featured, kind, video_id, canonical, *provider in rows:
@@ -236,7 +241,7 @@ def load_cards(rows) -> list[Card]:
     if not cards:
         return cards
     attach_topics_and_lead_image(cards)
-    topic_path = SlugPaths("articles:topic")
+    topic_path = slug_paths("articles:topic")
     for card in cards:
         for topic in card.card_topics:
             topic.url = topic_path(topic.slug)
@@ -377,7 +382,7 @@ MORE_ON_TOPIC_SQL = (
 
 def topics_of(article) -> list[CardTopic]:
     """`article`'s topics by name, each with its `url`. One query."""
-    path = SlugPaths("articles:topic")
+    path = slug_paths("articles:topic")
     return [
         CardTopic(name, slug, pk, path(slug)) for pk, name, slug in _rows(TOPICS_SQL, [article.pk])
     ]

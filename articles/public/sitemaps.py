@@ -14,7 +14,7 @@ from articles.models import Article, Topic
 from newsroom.content import CachedCountPaginator
 from providers.models import Provider
 
-from .links import SlugPaths
+from .links import SlugPaths, slug_paths
 
 
 def newest(articles):
@@ -42,7 +42,7 @@ class RowSitemap(Sitemap):
 
     @cached_property
     def _paths(self) -> SlugPaths:
-        return SlugPaths(self.view_name)
+        return slug_paths(self.view_name)
 
     def location(self, item):
         return self._paths(item[0])
