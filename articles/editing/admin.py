@@ -218,6 +218,12 @@ class ArticleAdmin(admin.ModelAdmin):
         return ArticleChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The history page pages an article's log entries through this method too: those
+        # have no publication date, and Django's paginator is right for them.
+        if queryset.model is not Article:
+            return super().get_paginator(
+                request, queryset, per_page, orphans, allow_empty_first_page
+            )
         return BoundedPaginator(
             queryset,
             per_page,
