@@ -1,6 +1,7 @@
 """Bulk editorial changes to articles (the admin's actions), and edits to their images and
-related links. Each records the change as an editor's (`Article.edited_fields`), so that a
-later import keeps it."""
+related links. Each change to an article is recorded as an editor's (`Article.edited_fields`),
+so that a later import keeps it. Each bulk change returns what it changed, for the admin's log
+(`articles.editing.history`)."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,7 +17,10 @@ FLAGS = frozenset({"is_published", "is_featured"})
 
 
 def _load(articles: QuerySet) -> list[Article]:
-    return list(articles.prefetch_related(None).select_related(None).only("pk", "edited_fields"))
+    # The title too: the admin's log names each article changed.
+    return list(
+        articles.prefetch_related(None).select_related(None).only("pk", "title", "edited_fields")
+    )
 
 
 def _record(articles: list[Article], field: str, **values) -> None:
@@ -30,19 +34,19 @@ def _record(articles: list[Article], field: str, **values) -> None:
     Article.objects.bulk_update(articles, [*values, "edited_fields", "updated_at"], batch_size=500)
 
 
-def set_flag(articles: QuerySet, *, field: str, value: bool) -> int:
+def set_flag(articles: QuerySet, *, field: str, value: bool) -> list[Article]:
     """Set the flag `field` (`is_published` or `is_featured`) to `value` on `articles`.
-    Returns the number of articles whose flag actually changed."""
+    Returns the articles whose flag actually changed."""
     if field not in FLAGS:
         raise ValueError(f"not an editorial flag: {field}")
     with transaction.atomic():
         changing = _load(articles.exclude(**{field: value}))
         _record(changing, field, **{field: value})
-    return len(changing)
+    return changing
 
 
-def add_topic(articles: QuerySet, topic: Topic) -> int:
-    """Tag `articles` with `topic`. Returns how many did not have it yet."""
+def add_topic(articles: QuerySet, topic: Topic) -> list[Article]:
+    """Tag `articles` with `topic`. Returns those that did not have it yet."""
     tagged = TaggedArticle.objects.filter(tag=topic).values("content_object_id")
     with transaction.atomic():
         changing = _load(articles.exclude(pk__in=tagged))
@@ -51,11 +55,11 @@ def add_topic(articles: QuerySet, topic: Topic) -> int:
             batch_size=500,
         )
         _record(changing, "topics")
-    return len(changing)
+    return changing
 
 
-def remove_topic(articles: QuerySet, topic: Topic) -> int:
-    """Untag `articles` from `topic`. Returns how many had it."""
+def remove_topic(articles: QuerySet, topic: Topic) -> list[Article]:
+    """Untag `articles` from `topic`. Returns those that had it."""
     tagged = TaggedArticle.objects.filter(tag=topic).values("content_object_id")
     with transaction.atomic():
         changing = _load(articles.filter(pk__in=tagged))
@@ -63,7 +67,7 @@ def remove_topic(articles: QuerySet, topic: Topic) -> int:
             tag=topic, content_object_id__in=articles.values("pk")
         ).delete()
         _record(changing, "topics")
-    return len(changing)
+    return changing
 
 
 def record_children_edited(owners: Iterable[tuple[str, int | None]]) -> None:
