@@ -1,7 +1,7 @@
-"""Bulk editorial changes to articles (the admin's actions), and edits to their images and
-related links. Each change to an article is recorded as an editor's (`Article.edited_fields`),
-so that a later import keeps it. Each bulk change returns what it changed, for the admin's log
-(`articles.editing.history`)."""
+"""Bulk editorial changes to articles (the admin's actions), edits to their images and related
+links, and the blocking of outlets. Each change to an article is recorded as an editor's
+(`Article.edited_fields`), so that a later import keeps it. Each bulk change returns what it
+changed, for the admin's log (`articles.editing.history`)."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
 from articles.seeds import mark_edited
+from newsroom.db import correlated_count
+from providers.models import Provider
 
 FLAGS = frozenset({"is_published", "is_featured"})
 
@@ -68,6 +70,32 @@ def remove_topic(articles: QuerySet, topic: Topic) -> list[Article]:
         ).delete()
         _record(changing, "topics")
     return changing
+
+
+def with_public_stories(providers: QuerySet) -> QuerySet:
+    """`providers`, each with `public_stories`: how many of its articles readers see now
+    (`Article.objects.published()`), counted in the same query as the providers."""
+    return providers.annotate(
+        public_stories=correlated_count(Article.objects.published(), "provider")
+    )
+
+
+def set_blocked(providers: QuerySet, *, blocked: bool) -> list[Provider]:
+    """Block (or unblock) `providers`: a blocked outlet's articles are hidden from readers.
+    Returns the providers whose state changed, each with `public_stories`: the stories the
+    block hid, or those the unblock shows again."""
+    changing = providers.exclude(is_blocked=blocked)
+    with transaction.atomic():
+        if blocked:  # counted before: once blocked, an outlet has no public stories
+            changed = list(with_public_stories(changing).order_by("name", "pk"))
+            Provider.objects.filter(pk__in=[p.pk for p in changed]).update(is_blocked=True)
+            for provider in changed:
+                provider.is_blocked = True
+            return changed
+        ids = list(changing.values_list("pk", flat=True))
+        Provider.objects.filter(pk__in=ids).update(is_blocked=False)
+        unblocked = Provider.objects.filter(pk__in=ids).order_by("name", "pk")
+        return list(with_public_stories(unblocked))
 
 
 def record_children_edited(owners: Iterable[tuple[str, int | None]]) -> None:
