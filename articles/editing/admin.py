@@ -1,6 +1,7 @@
 """The editorial admin: the ModelAdmins of articles, topics, their redirects, related links,
-images and import runs (outlets: `articles.editing.outlets`). Actions are thin: each calls a
-service function of this wing (`curation`, `topics`) that owns the transaction, then reports."""
+images and import runs (outlets: `articles.editing.outlets`; failed logins: `logins`). Actions
+are thin: each calls a service function of this wing (`curation`, `topics`) that owns the
+transaction, logs what it changed (`history`), then reports."""
 
 from taggit.models import Tag
 
@@ -47,6 +48,7 @@ from .forms import (
     TopicMergeForm,
     owned_label,
 )
+from .logins import LoginAttemptAdmin  # noqa: F401 - registers the failed logins' admin
 from .outlets import ProviderAdmin  # noqa: F401 - registers the outlets' admin
 from .paginator import BoundedPaginator
 from .topics import TopicMergeError, merge_topics, save_topic
