@@ -1,13 +1,16 @@
 """The editorial admin: the ModelAdmins of articles, topics, their redirects, related links,
-images and import runs (outlets: `articles.editing.outlets`). Actions are thin: each calls a
-service function of this wing (`curation`, `topics`) that owns the transaction, then reports."""
+images and import runs (outlets: `articles.editing.outlets`; failed logins: `logins`). Actions
+are thin: each calls a service function of this wing (`curation`, `topics`) that owns the
+transaction, logs what it changed (`history`), then reports."""
 
 from taggit.models import Tag
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import transaction
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.utils.text import Truncator, capfirst, smart_split, unescape_string_literal
 
 from articles.images.markup import image_src
 from articles.models import (
@@ -36,7 +39,7 @@ from articles.visibility import reader_status
 from newsroom.db import correlated_count
 from providers.models import Provider
 
-from . import curation, views
+from . import curation, history, views
 from .filters import IndexedValuesFilter, ProviderFilter, ScheduleFilter, TopicFilter
 from .forms import (
     ArticleActionForm,
@@ -45,6 +48,7 @@ from .forms import (
     TopicMergeForm,
     owned_label,
 )
+from .logins import LoginAttemptAdmin  # noqa: F401 - registers the failed logins' admin
 from .outlets import ProviderAdmin  # noqa: F401 - registers the outlets' admin
 from .paginator import BoundedPaginator
 from .topics import TopicMergeError, merge_topics, save_topic
@@ -218,6 +222,12 @@ class ArticleAdmin(admin.ModelAdmin):
         return ArticleChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The history page pages an article's log entries through this method too: those
+        # have no publication date, and Django's paginator is right for them.
+        if queryset.model is not Article:
+            return super().get_paginator(
+                request, queryset, per_page, orphans, allow_empty_first_page
+            )
         return BoundedPaginator(
             queryset,
             per_page,
@@ -317,13 +327,18 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # Actions.
 
-    def _report(self, request, count, what):
+    def _bulk_change(self, request, what: str, change, *args, **kwargs):
+        """Run `change` (a `curation` function returning the articles it changed), log each
+        article it changed ("Published (bulk action)"), and report how many."""
+        with transaction.atomic():
+            changed = change(*args, **kwargs)
+            history.log(request.user, changed, f"{capfirst(what)} (bulk action)")
         self.message_user(
-            request, f"{_plural(count, 'article')} changed: {what}.", messages.SUCCESS
+            request, f"{_plural(len(changed), 'article')} changed: {what}.", messages.SUCCESS
         )
 
     def _set_flag(self, request, queryset, field: str, value: bool, what: str):
-        self._report(request, curation.set_flag(queryset, field=field, value=value), what)
+        self._bulk_change(request, what, curation.set_flag, queryset, field=field, value=value)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
@@ -357,14 +372,15 @@ class ArticleAdmin(admin.ModelAdmin):
     def add_topic(self, request, queryset):
         topic = self._chosen_topic(request)
         if topic is not None:
-            self._report(request, curation.add_topic(queryset, topic), f"topic “{topic}” added")
+            what = f"topic “{topic}” added"
+            self._bulk_change(request, what, curation.add_topic, queryset, topic)
 
     @admin.action(description="Remove a topic from selected articles", permissions=["change"])
     def remove_topic(self, request, queryset):
         topic = self._chosen_topic(request)
         if topic is not None:
-            count = curation.remove_topic(queryset, topic)
-            self._report(request, count, f"topic “{topic}” removed")
+            what = f"topic “{topic}” removed"
+            self._bulk_change(request, what, curation.remove_topic, queryset, topic)
 
 
 @admin.register(Topic)
@@ -411,7 +427,9 @@ class TopicAdmin(admin.ModelAdmin):
         if form.is_valid():
             into = form.cleaned_data["into"]
             try:
-                result = merge_topics(queryset.exclude(pk=into.pk), into=into)
+                with transaction.atomic():
+                    result = merge_topics(queryset.exclude(pk=into.pk), into=into)
+                    self._log_merge(request, result)
             except TopicMergeError as error:
                 self.message_user(request, f"{error} Nothing changed.", messages.ERROR)
                 return None
@@ -440,6 +458,17 @@ class TopicAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/articles/topic/merge.html", context)
+
+    def _log_merge(self, request, result):
+        merged = ", ".join(f"“{name}”" for name in result.merged)
+        moved = _plural(result.articles_moved, "article")
+        history.log(
+            request.user,
+            [result.into],
+            f"Merged topic{'s' if len(result.merged) > 1 else ''} {merged} into this one "
+            f"({moved} moved)",
+        )
+        history.log(request.user, result.deleted, f"Merged into “{result.into}”", flag=DELETION)
 
 
 @admin.register(TopicRedirect)

@@ -1,6 +1,7 @@
-"""Bulk editorial changes to articles (the admin's actions), and edits to their images and
-related links. Each records the change as an editor's (`Article.edited_fields`), so that a
-later import keeps it."""
+"""Bulk editorial changes to articles (the admin's actions), edits to their images and related
+links, and the blocking of outlets. Each change to an article is recorded as an editor's
+(`Article.edited_fields`), so that a later import keeps it. Each bulk change returns what it
+changed, for the admin's log (`articles.editing.history`)."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -11,12 +12,17 @@ from django.utils import timezone
 
 from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
 from articles.seeds import mark_edited
+from newsroom.db import correlated_count
+from providers.models import Provider
 
 FLAGS = frozenset({"is_published", "is_featured"})
 
 
 def _load(articles: QuerySet) -> list[Article]:
-    return list(articles.prefetch_related(None).select_related(None).only("pk", "edited_fields"))
+    # The title too: the admin's log names each article changed.
+    return list(
+        articles.prefetch_related(None).select_related(None).only("pk", "title", "edited_fields")
+    )
 
 
 def _record(articles: list[Article], field: str, **values) -> None:
@@ -30,19 +36,19 @@ def _record(articles: list[Article], field: str, **values) -> None:
     Article.objects.bulk_update(articles, [*values, "edited_fields", "updated_at"], batch_size=500)
 
 
-def set_flag(articles: QuerySet, *, field: str, value: bool) -> int:
+def set_flag(articles: QuerySet, *, field: str, value: bool) -> list[Article]:
     """Set the flag `field` (`is_published` or `is_featured`) to `value` on `articles`.
-    Returns the number of articles whose flag actually changed."""
+    Returns the articles whose flag actually changed."""
     if field not in FLAGS:
         raise ValueError(f"not an editorial flag: {field}")
     with transaction.atomic():
         changing = _load(articles.exclude(**{field: value}))
         _record(changing, field, **{field: value})
-    return len(changing)
+    return changing
 
 
-def add_topic(articles: QuerySet, topic: Topic) -> int:
-    """Tag `articles` with `topic`. Returns how many did not have it yet."""
+def add_topic(articles: QuerySet, topic: Topic) -> list[Article]:
+    """Tag `articles` with `topic`. Returns those that did not have it yet."""
     tagged = TaggedArticle.objects.filter(tag=topic).values("content_object_id")
     with transaction.atomic():
         changing = _load(articles.exclude(pk__in=tagged))
@@ -51,11 +57,11 @@ def add_topic(articles: QuerySet, topic: Topic) -> int:
             batch_size=500,
         )
         _record(changing, "topics")
-    return len(changing)
+    return changing
 
 
-def remove_topic(articles: QuerySet, topic: Topic) -> int:
-    """Untag `articles` from `topic`. Returns how many had it."""
+def remove_topic(articles: QuerySet, topic: Topic) -> list[Article]:
+    """Untag `articles` from `topic`. Returns those that had it."""
     tagged = TaggedArticle.objects.filter(tag=topic).values("content_object_id")
     with transaction.atomic():
         changing = _load(articles.filter(pk__in=tagged))
@@ -63,7 +69,33 @@ def remove_topic(articles: QuerySet, topic: Topic) -> int:
             tag=topic, content_object_id__in=articles.values("pk")
         ).delete()
         _record(changing, "topics")
-    return len(changing)
+    return changing
+
+
+def with_public_stories(providers: QuerySet) -> QuerySet:
+    """`providers`, each with `public_stories`: how many of its articles readers see now
+    (`Article.objects.published()`), counted in the same query as the providers."""
+    return providers.annotate(
+        public_stories=correlated_count(Article.objects.published(), "provider")
+    )
+
+
+def set_blocked(providers: QuerySet, *, blocked: bool) -> list[Provider]:
+    """Block (or unblock) `providers`: a blocked outlet's articles are hidden from readers.
+    Returns the providers whose state changed, each with `public_stories`: the stories the
+    block hid, or those the unblock shows again."""
+    changing = providers.exclude(is_blocked=blocked)
+    with transaction.atomic():
+        if blocked:  # counted before: once blocked, an outlet has no public stories
+            changed = list(with_public_stories(changing).order_by("name", "pk"))
+            Provider.objects.filter(pk__in=[p.pk for p in changed]).update(is_blocked=True)
+            for provider in changed:
+                provider.is_blocked = True
+            return changed
+        ids = list(changing.values_list("pk", flat=True))
+        Provider.objects.filter(pk__in=ids).update(is_blocked=False)
+        unblocked = Provider.objects.filter(pk__in=ids).order_by("name", "pk")
+        return list(with_public_stories(unblocked))
 
 
 def record_children_edited(owners: Iterable[tuple[str, int | None]]) -> None:

@@ -1,8 +1,12 @@
 """The outlets' admin: a provider's logo uploaded, verified and stored with renditions;
-blocking and unblocking."""
+blocking (after a page that says how many public stories it hides) and unblocking."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import transaction
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -13,7 +17,12 @@ from articles.public.cards import img
 from newsroom.db import correlated_count
 from providers.models import Provider
 
+from . import curation, history
 from .forms import VerifiedImageField
+
+
+def _stories(count: int) -> str:
+    return f"{count} public stor{pluralize(count, 'y,ies')}"
 
 
 class ProviderAdminForm(forms.ModelForm):
@@ -71,16 +80,46 @@ class ProviderAdmin(admin.ModelAdmin):
         url = reverse("admin:articles_article_changelist")
         return format_html('<a href="{}?provider__id__exact={}">Articles</a>', url, provider.pk)
 
-    def _set_blocked(self, request, queryset, blocked):
-        count = queryset.exclude(is_blocked=blocked).update(is_blocked=blocked)
-        what = "blocked: their articles are hidden from readers" if blocked else "unblocked"
-        noun = "provider" if count == 1 else "providers"
-        self.message_user(request, f"{count} {noun} changed: {what}.", messages.SUCCESS)
+    def _set_blocked(self, request, queryset, *, blocked: bool) -> None:
+        """Block or unblock, log each provider changed with the stories it hid or shows
+        again, and report them in all."""
+        with transaction.atomic():
+            changed = curation.set_blocked(queryset, blocked=blocked)
+            done = "Blocked: {} hidden" if blocked else "Unblocked: {} shown again"
+            history.log_each(
+                request.user,
+                (
+                    (provider, done.format(_stories(provider.public_stories)))
+                    for provider in changed
+                ),
+            )
+        stories = sum(provider.public_stories for provider in changed)
+        noun = f"provider{pluralize(len(changed))}"
+        if blocked:
+            what = f"blocked: {_stories(stories)} hidden from readers"
+        else:
+            what = f"unblocked: {_stories(stories)} shown again"
+        self.message_user(request, f"{len(changed)} {noun} {what}.", messages.SUCCESS)
 
-    @admin.action(description="Block selected providers", permissions=["change"])
+    @admin.action(description="Block selected providers…", permissions=["change"])
     def block(self, request, queryset):
-        self._set_blocked(request, queryset, True)
+        """Block after a confirmation page that says, per outlet and in all, how many public
+        stories the block hides; the page's "Yes, block" posts the action again with
+        `confirmed`."""
+        if "confirmed" in request.POST:
+            self._set_blocked(request, queryset, blocked=True)
+            return None
+        providers = list(curation.with_public_stories(queryset).order_by("name", "pk"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Block providers",
+            "opts": self.model._meta,
+            "providers": providers,
+            "hidden": sum(provider.public_stories for provider in providers),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/providers/provider/block.html", context)
 
     @admin.action(description="Unblock selected providers", permissions=["change"])
     def unblock(self, request, queryset):
-        self._set_blocked(request, queryset, False)
+        self._set_blocked(request, queryset, blocked=False)

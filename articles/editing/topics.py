@@ -19,6 +19,8 @@ class MergeResult:
     into: Topic
     merged: list[str]
     articles_moved: int
+    # The merged topics as they were (deleted now; each keeps its pk, for the admin's log).
+    deleted: list[Topic]
 
 
 def save_topic(topic: Topic, *, old_slug: str = "", old_name: str = "") -> None:
@@ -65,6 +67,7 @@ def merge_topics(topics: Iterable[Topic], *, into: Topic) -> MergeResult:
         )
         TopicRedirect.objects.filter(old_slug=into.slug).delete()
         Topic.objects.filter(pk__in=list(sources)).delete()
+    deleted = sorted(sources.values(), key=lambda topic: (topic.name, topic.pk))
     return MergeResult(
-        into=into, merged=sorted(t.name for t in sources.values()), articles_moved=moved
+        into=into, merged=[t.name for t in deleted], articles_moved=moved, deleted=deleted
     )

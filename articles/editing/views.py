@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.models import ADDITION
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -14,13 +15,15 @@ from articles.models import ImportRun
 from articles.seeds import import_paths
 from articles.seeds.uploads import UploadError, unpack_uploads
 
+from . import history
 from .forms import SeedUploadForm
 
 
 class ImportUploadView(FormView):
     """Upload seed files (or .zip archives of them) and import them as one `ImportRun`
-    (trigger "admin", started by the editor); then show that run. A refused upload (see
-    `articles.seeds.uploads`) shows why and changes nothing."""
+    (trigger "admin", started by the editor), logged as the editor's addition with the run's
+    summary; then show that run. A refused upload (see `articles.seeds.uploads`) shows why and
+    changes nothing."""
 
     admin = None
     form_class = SeedUploadForm
@@ -59,6 +62,7 @@ class ImportUploadView(FormView):
         run = ImportRun.objects.filter(
             trigger=ImportRun.Trigger.ADMIN, started_by=self.request.user
         ).latest("started_at", "pk")
+        history.log(self.request.user, [run], report.summary(), flag=ADDITION)
         level = messages.WARNING if report.rejected else messages.SUCCESS
         messages.add_message(self.request, level, f"Import finished: {report.summary()}")
         return HttpResponseRedirect(reverse("admin:articles_importrun_change", args=[run.pk]))
