@@ -33,6 +33,15 @@ def owned_label(name: str) -> str:
         return name
 
 
+def add_css_class(widget: forms.Widget, name: str) -> None:
+    """Add the class `name` to what `widget` renders, keeping the classes it has. A
+    `MultiWidget` (the admin's split date and time) gets it on each part: given to the whole,
+    it would replace the parts' own `vDateField`/`vTimeField`, which the admin's calendar and
+    clock look for."""
+    for part in getattr(widget, "widgets", None) or [widget]:
+        part.attrs["class"] = " ".join(filter(None, [part.attrs.get("class"), name]))
+
+
 class VerifiedImageField(forms.FileField):
     """An uploaded picture, verified by Pillow as `cache_images` verifies a download (size,
     pixels, format, a complete decode): cleans to a `VerifiedUpload`, or None when no
@@ -120,9 +129,7 @@ class ArticleAdminForm(forms.ModelForm):
             field = self.fields.get(name)
             if field is not None:
                 field.help_text = " ".join(filter(None, [EDITOR_OWNED_HELP, field.help_text]))
-                field.widget.attrs["class"] = " ".join(
-                    filter(None, [field.widget.attrs.get("class"), "editor-owned"])
-                )
+                add_css_class(field.widget, "editor-owned")
 
     def clean(self):
         cleaned = super().clean()
