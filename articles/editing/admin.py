@@ -43,6 +43,7 @@ from .forms import (
     ArticleAdminForm,
     ImageInlineForm,
     TopicMergeForm,
+    on_save_sentence,
     owned_label,
 )
 from .outlets import ProviderAdmin  # noqa: F401 - registers the outlets' admin
@@ -139,7 +140,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["provider"]
     readonly_fields = [
         "canonical_url",
-        "status",
+        "on_save",
         "editor_owned",
         "source",
         "content_hash",
@@ -153,12 +154,31 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish", "feature", "unfeature", "add_topic", "remove_topic"]
 
     def get_fieldsets(self, request, obj=None):
-        curation_fields = ["is_published", "is_featured", "is_removed", "publish_at", "expires_at"]
+        curation_fields = [
+            "is_published",
+            "publish_at",
+            "expires_at",
+            "on_save",
+            "is_featured",
+            "is_removed",
+        ]
         if obj is not None:
-            curation_fields += ["status", "editor_owned"]
+            curation_fields.append("editor_owned")
             if obj.edited_fields:
                 curation_fields.append("hand_back")
         return [
+            (
+                "Curation",
+                {
+                    "fields": curation_fields,
+                    "description": "Readers see the story when it is published, not removed, "
+                    "its outlet is not blocked, its “Go live at” (if any) has come and its "
+                    "“Take down at” (if any) has not. Nothing needs to run for that to "
+                    "happen. A future “Go live at” schedules the story: saving ticks "
+                    "Published. Unticking Published keeps it off the site, whatever the "
+                    "times say.",
+                },
+            ),
             (
                 "Story",
                 {
@@ -187,15 +207,6 @@ class ArticleAdmin(admin.ModelAdmin):
                 },
             ),
             ("Scores", {"fields": [("quality", "heat")]}),
-            (
-                "Curation",
-                {
-                    "fields": curation_fields,
-                    "description": "Readers see the article when it is published, not removed, "
-                    "its outlet is not blocked, the publish time (if any) has come and the "
-                    "expiry time (if any) has not. Nothing needs to run for that to happen.",
-                },
-            ),
             (
                 "Source",
                 {
@@ -308,6 +319,12 @@ class ArticleAdmin(admin.ModelAdmin):
             site,
             outlet,
         )
+
+    @admin.display(description="once saved")
+    def on_save(self, article):
+        # `article` is the form's instance: on a form sent back with errors, it holds the
+        # values just sent.
+        return on_save_sentence(article)
 
     @admin.display(description="fields an editor owns")
     def editor_owned(self, article):
