@@ -106,6 +106,11 @@ def reader_status(article, now: datetime | None = None) -> tuple[str, str]:
     return "live", "Live"
 
 
+def is_public(article, now: datetime | None = None) -> bool:
+    """Whether readers may see `article` at `now`: `reader_status()` says "live"."""
+    return reader_status(article, now)[0] == "live"
+
+
 def not_public_because(article, now: datetime | None = None) -> str:
     """Why readers may not see `article` at `now`, in a few words ("scheduled for Thu 27 Nov,
     18:00", "unpublished", "expired Fri 28 Nov, 09:00", "outlet blocked", "removed"); "" when

@@ -32,7 +32,7 @@ from articles.public.cards import img
 from articles.public.links import original_url
 from articles.public.videos import video_thumbnail
 from articles.seeds import mark_edited
-from articles.visibility import reader_status
+from articles.visibility import is_public, reader_status
 from newsroom.db import correlated_count
 from providers.models import Provider
 
@@ -225,6 +225,11 @@ class ArticleAdmin(admin.ModelAdmin):
             ),
         ]
 
+    def view_on_site(self, article):
+        """Django's "View on site" button, while readers may see the story; otherwise the
+        change form offers "Preview" (`admin/articles/article/change_form_object_tools.html`)."""
+        return article.get_absolute_url() if is_public(article) else None
+
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
 
@@ -307,9 +312,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="links")
     def links(self, article):
+        # The same page either way: staff see a story readers may not as a preview.
         site = format_html(
-            '<a href="{}" target="_blank" rel="noopener">View on site</a>',
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
             article.get_absolute_url(),
+            "View on site" if is_public(article) else "Preview",
         )
         outlet = original_url(article)
         if not outlet:
