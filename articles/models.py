@@ -300,7 +300,11 @@ class Article(models.Model):
     excerpt = models.TextField(blank=True)
     category = models.CharField(max_length=50, default="news", db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
-    published_at = models.DateTimeField()
+    # Named so that no editor takes the outlet's time for ours (`publish_at`).
+    published_at = models.DateTimeField(
+        "outlet's publication time",
+        help_text="When the outlet published the story; it orders the site's lists.",
+    )
     original_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
     web_url = models.URLField(max_length=URL_MAX_LENGTH)
     canonical_url = models.URLField(
@@ -336,10 +340,14 @@ class Article(models.Model):
         "removed", default=False, help_text="Taken down: never public, whatever else is set."
     )
     publish_at = models.DateTimeField(
-        null=True, blank=True, help_text="Stays off the public site until then."
+        "go live at (ours)",
+        null=True,
+        blank=True,
+        help_text="Stays off the public site until then. A future time schedules the story: "
+        "saving ticks Published for you.",
     )
     expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="Leaves the public site then."
+        "take down at", null=True, blank=True, help_text="Leaves the public site then."
     )
     edited_fields = models.JSONField(
         default=list,

@@ -8,7 +8,9 @@ for every combination of states:
 - `published_q(now)`: the ORM condition (`ArticleQuerySet.published()`, admin filters, counts);
 - `PUBLISHED_SQL` with `published_sql_params()`: the same condition for the plain-SQL reads of
   the hottest pages (`articles.public.selectors`);
-- `reader_status(article)`: the same rules spelled out for an editor, one article at a time.
+- `reader_status(article)`: the same rules spelled out for an editor, one article at a time
+  (and, in words, `not_public_because(article)` for a preview's banner and the change form's
+  sentence on what saving does).
 
 Its two clocks, `publish_at` and `expires_at`, have the same pair of forms: `scheduled_q(now)`
 and `expired_q(now)` for querysets (the admin's schedule filter, the dashboard's counts),
@@ -78,21 +80,53 @@ def _when(value) -> str:
     return date_format(timezone.localtime(value), "j M Y, H:i")
 
 
+def short_datetime(value: datetime, now: datetime | None = None) -> str:
+    """`value` in the current time zone as a sentence says it: "Thu 27 Nov, 18:00", with the
+    year when it is not the year of `now`."""
+    local = timezone.localtime(value)
+    same_year = local.year == timezone.localtime(now or timezone.now()).year
+    return date_format(local, "D j M, H:i" if same_year else "D j M Y, H:i")
+
+
 def reader_status(article, now: datetime | None = None) -> tuple[str, str]:
-    """Where `article` (with its `provider`) stands for readers at `now`, as (css class,
-    label): the rules of `published_q()`, spelled out for the editor. Only "live" is public."""
+    """Where `article` (with its `provider`, if it has one yet) stands for readers at `now`,
+    as (css class, label): the rules of `published_q()`, spelled out for the editor. Only
+    "live" is public."""
     now = now or timezone.now()
     if article.is_removed:
         return "removed", "Removed"
     if not article.is_published:
         return "unpublished", "Unpublished"
-    if article.provider.is_blocked:
+    if article.provider_id is not None and article.provider.is_blocked:
         return "blocked", "Outlet blocked"
     if is_expired(article, now):
         return "expired", f"Expired {_when(article.expires_at)}"
     if is_scheduled(article, now):
         return "scheduled", f"Scheduled: {_when(article.publish_at)}"
     return "live", "Live"
+
+
+def is_public(article, now: datetime | None = None) -> bool:
+    """Whether readers may see `article` at `now`: `reader_status()` says "live"."""
+    return reader_status(article, now)[0] == "live"
+
+
+def not_public_because(article, now: datetime | None = None) -> str:
+    """Why readers may not see `article` at `now`, in a few words ("scheduled for Thu 27 Nov,
+    18:00", "unpublished", "expired Fri 28 Nov, 09:00", "outlet blocked", "removed"); "" when
+    they may. The rules of `reader_status()`."""
+    now = now or timezone.now()
+    match reader_status(article, now)[0]:
+        case "scheduled":
+            return f"scheduled for {short_datetime(article.publish_at, now)}"
+        case "expired":
+            return f"expired {short_datetime(article.expires_at, now)}"
+        case "blocked":
+            return "outlet blocked"
+        case "live":
+            return ""
+        case state:  # "unpublished", "removed"
+            return state
 
 
 def next_schedule_change(articles, *, after: float) -> float:

@@ -35,7 +35,7 @@ from articles.public.cards import img
 from articles.public.links import original_url
 from articles.public.videos import video_thumbnail
 from articles.seeds import mark_edited
-from articles.visibility import reader_status
+from articles.visibility import is_public, reader_status
 from newsroom.db import correlated_count
 from providers.models import Provider
 
@@ -46,6 +46,7 @@ from .forms import (
     ArticleAdminForm,
     ImageInlineForm,
     TopicMergeForm,
+    on_save_sentence,
     owned_label,
 )
 from .logins import LoginAttemptAdmin  # noqa: F401 - registers the failed logins' admin
@@ -143,7 +144,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["provider"]
     readonly_fields = [
         "canonical_url",
-        "status",
+        "on_save",
         "editor_owned",
         "source",
         "content_hash",
@@ -157,12 +158,31 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish", "feature", "unfeature", "add_topic", "remove_topic"]
 
     def get_fieldsets(self, request, obj=None):
-        curation_fields = ["is_published", "is_featured", "is_removed", "publish_at", "expires_at"]
+        curation_fields = [
+            "is_published",
+            "publish_at",
+            "expires_at",
+            "on_save",
+            "is_featured",
+            "is_removed",
+        ]
         if obj is not None:
-            curation_fields += ["status", "editor_owned"]
+            curation_fields.append("editor_owned")
             if obj.edited_fields:
                 curation_fields.append("hand_back")
         return [
+            (
+                "Curation",
+                {
+                    "fields": curation_fields,
+                    "description": "Readers see the story when it is published, not removed, "
+                    "its outlet is not blocked, its “Go live at” (if any) has come and its "
+                    "“Take down at” (if any) has not. Nothing needs to run for that to "
+                    "happen. A future “Go live at” schedules the story: saving ticks "
+                    "Published. Unticking Published keeps it off the site, whatever the "
+                    "times say.",
+                },
+            ),
             (
                 "Story",
                 {
@@ -192,15 +212,6 @@ class ArticleAdmin(admin.ModelAdmin):
             ),
             ("Scores", {"fields": [("quality", "heat")]}),
             (
-                "Curation",
-                {
-                    "fields": curation_fields,
-                    "description": "Readers see the article when it is published, not removed, "
-                    "its outlet is not blocked, the publish time (if any) has come and the "
-                    "expiry time (if any) has not. Nothing needs to run for that to happen.",
-                },
-            ),
-            (
                 "Source",
                 {
                     "classes": ["collapse"],
@@ -217,6 +228,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 },
             ),
         ]
+
+    def view_on_site(self, article):
+        """Django's "View on site" button, while readers may see the story; otherwise the
+        change form offers "Preview" (`admin/articles/article/change_form_object_tools.html`)."""
+        return article.get_absolute_url() if is_public(article) else None
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
@@ -306,9 +322,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="links")
     def links(self, article):
+        # The same page either way: staff see a story readers may not as a preview.
         site = format_html(
-            '<a href="{}" target="_blank" rel="noopener">View on site</a>',
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
             article.get_absolute_url(),
+            "View on site" if is_public(article) else "Preview",
         )
         outlet = original_url(article)
         if not outlet:
@@ -318,6 +336,12 @@ class ArticleAdmin(admin.ModelAdmin):
             site,
             outlet,
         )
+
+    @admin.display(description="once saved")
+    def on_save(self, article):
+        # `article` is the form's instance: on a form sent back with errors, it holds the
+        # values just sent.
+        return on_save_sentence(article)
 
     @admin.display(description="fields an editor owns")
     def editor_owned(self, article):

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from articles.images.storage import attach_upload
@@ -12,6 +13,7 @@ from articles.images.verify import ImageRejected, verify_upload
 from articles.models import Article, Image, Topic
 from articles.seeds import canonical_url
 from articles.seeds.fields import EDITABLE_FIELDS, OWNED_LABELS
+from articles.visibility import is_scheduled, not_public_because, reader_status, short_datetime
 
 HAND_BACK_HELP = (
     "Tick a field to hand it back to the importer: the next import of a changed seed file "
@@ -23,6 +25,33 @@ EDITOR_OWNED_HELP = "Editor's value: imports leave it alone."
 NOT_IN_ARTICLE_FORM = frozenset({"secured", "extra", "images", "related_links"})
 
 
+SCHEDULE_CONTRADICTION = (
+    "A future “Go live at” publishes the story then, but you unticked Published. Tick "
+    "Published to schedule the story, or empty “Go live at” to keep it unpublished."
+)
+
+
+def on_save_sentence(article, now=None) -> str:
+    """What `article`'s editorial state, as the change form holds it, means for readers, in a
+    sentence: "Goes live Thu 27 Nov, 18:00.", "Live now.", "Not public: unpublished." (or
+    "expired …", "outlet blocked", "removed"), followed by "Leaves the site Fri 28 Nov,
+    09:00." when a take-down lies ahead. `reader_status()` in words."""
+    now = now or timezone.now()
+    state = reader_status(article, now)[0]
+    if state == "live":
+        sentence = "Live now."
+    elif state == "scheduled":
+        sentence = f"Goes live {short_datetime(article.publish_at, now)}."
+    else:
+        sentence = f"Not public: {not_public_because(article, now)}."
+    if state in {"live", "scheduled"} and article.expires_at:
+        sentence += f" Leaves the site {short_datetime(article.expires_at, now)}."
+    elif state == "unpublished" and is_scheduled(article, now):
+        when = short_datetime(article.publish_at, now)
+        sentence += f" Nothing goes live at {when} unless Published is ticked."
+    return sentence
+
+
 def owned_label(name: str) -> str:
     """How the admin names a field an editor owns (a name in `Article.edited_fields`)."""
     if name in OWNED_LABELS:
@@ -31,6 +60,15 @@ def owned_label(name: str) -> str:
         return capfirst(Article._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
         return name
+
+
+def add_css_class(widget: forms.Widget, name: str) -> None:
+    """Add the class `name` to what `widget` renders, keeping the classes it has. A
+    `MultiWidget` (the admin's split date and time) gets it on each part: given to the whole,
+    it would replace the parts' own `vDateField`/`vTimeField`, which the admin's calendar and
+    clock look for."""
+    for part in getattr(widget, "widgets", None) or [widget]:
+        part.attrs["class"] = " ".join(filter(None, [part.attrs.get("class"), name]))
 
 
 class VerifiedImageField(forms.FileField):
@@ -89,7 +127,13 @@ def topic_widget(multiple=False):
 
 class ArticleAdminForm(forms.ModelForm):
     """The article change form: topics picked with autocomplete, fields an editor owns marked
-    as such, and a way to hand them back to the importer."""
+    as such, a way to hand them back to the importer, and scheduling in one step.
+
+    Scheduling: a "Go live at" set to a future time in this save publishes the story at that
+    time, without a second tick (the form ticks Published). A past or empty one with
+    Published ticked publishes now. Unticking Published means unpublished whatever the time:
+    nothing goes live, and a go-live time already set is kept for when Published is ticked
+    again; unticking it while setting a future time is a contradiction the form refuses."""
 
     topics = forms.ModelMultipleChoiceField(
         Topic.objects.all(), required=False, widget=topic_widget(multiple=True)
@@ -120,15 +164,25 @@ class ArticleAdminForm(forms.ModelForm):
             field = self.fields.get(name)
             if field is not None:
                 field.help_text = " ".join(filter(None, [EDITOR_OWNED_HELP, field.help_text]))
-                field.widget.attrs["class"] = " ".join(
-                    filter(None, [field.widget.attrs.get("class"), "editor-owned"])
-                )
+                add_css_class(field.widget, "editor-owned")
+
+    # Whether saving ticks Published for a go-live time set in the future (`clean`).
+    publishes_on_schedule = False
+
+    @property
+    def changed_data(self):
+        """Django's changed fields, and Published when the form ticks it for a go-live time:
+        so that it is recorded as the editor's (`mark_edited`) and logged as changed."""
+        changed = super().changed_data
+        return [*changed, "is_published"] if self.publishes_on_schedule else changed
 
     def clean(self):
         cleaned = super().clean()
         publish_at, expires_at = cleaned.get("publish_at"), cleaned.get("expires_at")
         if publish_at and expires_at and expires_at <= publish_at:
-            self.add_error("expires_at", "The expiry time must come after the publish time.")
+            self.add_error("expires_at", "“Take down at” must come after “Go live at”.")
+        if publish_at and publish_at > timezone.now() and not cleaned.get("is_published"):
+            self.schedule(cleaned)
         if not self.instance.pk and cleaned.get("web_url"):
             # A new article's identity, as the importer computes it.
             identity = canonical_url(cleaned["web_url"])
@@ -136,6 +190,18 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error("web_url", "An article with this URL already exists.")
             self.instance.canonical_url = identity
         return cleaned
+
+    def schedule(self, cleaned):
+        """A future go-live time with Published unticked: scheduled in one step when the time
+        was set in this save, refused when Published was unticked in the same save, left
+        unpublished (nothing goes live) when the time was there before."""
+        if "publish_at" not in self.changed_data:
+            return
+        if "is_published" in self.changed_data:
+            self.add_error("is_published", SCHEDULE_CONTRADICTION)
+            return
+        cleaned["is_published"] = True
+        self.publishes_on_schedule = True
 
 
 class ChosenTopicField(forms.ModelChoiceField):

@@ -14,17 +14,20 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from articles.images.markup import image_src
 from articles.models import SEARCH_WINDOW, Article, Topic, TopicRedirect
+from articles.visibility import not_public_because
 from newsroom.content import CachedCountPaginator
 from newsroom.db import planned_each_time
 
 from .cards import render_cards, render_cluster
 from .selectors import (
+    article_for_preview,
     card_rows,
     load_cards,
     load_cluster,
@@ -145,15 +148,43 @@ class SearchView(CardListView):
         )
 
 
+def may_preview(user) -> bool:
+    """Whether `user` may see a story that readers may not (a preview): active staff with
+    the permission to view articles."""
+    return user.is_staff and user.has_perm("articles.view_article")
+
+
 class ArticleDetailView(DetailView):
     """One story in full: its image, its whole cluster of related stories (each with its
-    image), and more of our own stories on its first topic. Six queries."""
+    image), and more of our own stories on its first topic. Six queries.
+
+    Staff who may preview (`may_preview`) see a story readers may not (unpublished,
+    scheduled, expired, removed, its outlet blocked) as readers would, under a banner saying
+    why it is not public; anyone else gets the same 404 as for a story that does not exist.
+    A preview is never stored by any cache."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    # Why readers may not see the story, on staff's preview; "" on readers' pages.
+    preview = ""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.preview:
+            add_never_cache_headers(response)
+            # Not a reader's page: the page cache leaves the answer and its headers alone
+            # (`newsroom.page_cache`; it never stores a request with a session anyway).
+            request.is_reader_page = False
+        return response
 
     def get_object(self, queryset=None):
-        article = published_article(self.kwargs["slug"])
+        slug = self.kwargs["slug"]
+        article = published_article(slug)
+        # Readers' 404s cost no more than before: staff are looked for only then.
+        if article is None and may_preview(self.request.user):
+            article = article_for_preview(slug)
+            if article is not None:
+                self.preview = not_public_because(article)
         if article is None:
             raise Http404("No such story.")
         return article
@@ -178,6 +209,7 @@ class ArticleDetailView(DetailView):
             lead_image=lead_image,
             more_topic=topics[0] if topics else None,
             more_on_topic=more,
+            preview=self.preview,
         )
         return context
 

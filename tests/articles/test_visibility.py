@@ -15,6 +15,7 @@ from articles.visibility import (
     expired_q,
     is_expired,
     is_scheduled,
+    not_public_because,
     published_q,
     published_sql_params,
     reader_status,
@@ -90,6 +91,14 @@ class VisibilityFormsAgreeTests(TestCase):
         # Published, not removed, outlet open: publish_at none, past or now, with expires_at
         # none or future.
         assert len(orm) == 6
+
+    def test_a_reason_is_given_for_every_article_readers_may_not_see(self):
+        """`not_public_because` (a preview's banner, the change form's sentence) is empty for
+        the live articles and for them only."""
+        for article in Article.objects.select_related("provider"):
+            with self.subTest(self.states[article.pk]):
+                live = reader_status(article, self.now)[0] == "live"
+                assert (not_public_because(article, self.now) == "") is live
 
     def test_published_now_is_published_q_of_the_current_time(self):
         """`published()` and `published_sql_params()` without a time read the clock: nothing

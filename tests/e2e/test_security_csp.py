@@ -1,13 +1,18 @@
 """The Content-Security-Policy as Chromium enforces it: no page of the public site or of the
 admin breaks it (no inline script or style, JSON-LD accepted as data, the video player allowed
-as the only frame)."""
+as the only frame), and the admin's own scripts (the calendar and clock) run under it."""
+
+import re
+from datetime import timedelta
 
 import pytest
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tests.e2e.browser import CHROMIUM
 from tests.e2e.conftest import open_page
+from tests.factories import make_article
 
 pytestmark = [
     pytest.mark.e2e,
@@ -77,3 +82,37 @@ def test_admin_pages_break_no_policy(watched_page, live_server, site_data):
     # Let every request finish, so no server thread still holds a connection at teardown.
     page.wait_for_load_state("networkidle")
     assert page.violations == []
+
+
+def test_editor_owned_dates_keep_their_shortcuts_and_a_preview_opens(watched_page, live_server):
+    """On the change form, a date and time the editor owns still get the admin's calendar and
+    clock with their Today and Now shortcuts; "Preview" opens a scheduled story under its
+    banner. Neither breaks the policy."""
+    get_user_model().objects.create_superuser("preview-editor", password="quiet-harbour-4821")
+    story = make_article(
+        title="Scheduled in the browser",
+        publish_at=timezone.now() + timedelta(days=1),
+        edited_fields=["published_at", "publish_at"],
+    )
+    page = watched_page
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "preview-editor")
+    page.fill("#id_password", "quiet-harbour-4821")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    page.goto(live_server.url + f"/admin/articles/article/{story.pk}/change/")
+    date, time = page.locator("#id_publish_at_0"), page.locator("#id_publish_at_1")
+    assert date.get_attribute("class") == "vDateField editor-owned"
+    page.locator("#id_publish_at_0 + .datetimeshortcuts").get_by_text("Today").click()
+    assert date.input_value() == timezone.localdate().isoformat()
+    page.locator("#id_publish_at_1 + .datetimeshortcuts").get_by_text("Now").click()
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", time.input_value())
+    assert page.locator("#id_published_at_0 + .datetimeshortcuts .date-icon").count() == 1
+
+    page.locator(".object-tools").get_by_text("Preview").click()
+    page.wait_for_url(live_server.url + story.get_absolute_url())
+    banner = page.locator(".preview-banner").inner_text()
+    assert banner.startswith("Preview — not public (scheduled for ")
+    page.wait_for_load_state("networkidle")
+    assert page.violations == []
+    story.delete()
