@@ -129,18 +129,23 @@ def test_client_ip_trusts_only_the_proxies_it_is_told_about(proxies, forwarded, 
 
 
 class LoginThrottleTests(TestCase):
-    """After AXES_FAILURE_LIMIT wrong passwords from one address, the admin login refuses that
-    address, even with the right password, until the cool-off has passed."""
+    """After AXES_FAILURE_LIMIT wrong passwords for one account, from any address, the admin
+    login refuses that account, even with the right password, until the cool-off has passed;
+    after LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address, on any accounts, it
+    refuses that address. A successful login clears only its own account's failures."""
 
     password = "correct horse battery staple"
 
     @classmethod
     def setUpTestData(cls):
         cls.user = get_user_model().objects.create_superuser("editor", password=cls.password)
+        cls.root = get_user_model().objects.create_superuser("root", password=cls.password)
 
-    def log_in(self, password):
+    def log_in(self, password, username="editor", address="127.0.0.1"):
         return self.client.post(
-            "/admin/login/?next=/admin/", {"username": "editor", "password": password}
+            "/admin/login/?next=/admin/",
+            {"username": username, "password": password},
+            REMOTE_ADDR=address,
         )
 
     @override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=timedelta(minutes=15))
@@ -172,6 +177,56 @@ class LoginThrottleTests(TestCase):
         self.log_in("wrong")
         self.log_in("wrong")
         assert self.log_in(self.password).status_code == 302
+
+    @override_settings(AXES_FAILURE_LIMIT=5)
+    def test_a_colleagues_login_does_not_clear_another_accounts_failures(self):
+        """Issue 15's scenario: 4 wrong passwords for `root`, a good login by an editor from
+        the same address, and again: the fifth wrong password locks `root`, whose right
+        password is then refused; the editor, who did nothing wrong, still logs in."""
+        for round_ in range(2):
+            for attempt in range(4):
+                response = self.log_in("wrong", username="root")
+                failures = round_ * 4 + attempt + 1
+                assert response.status_code == (429 if failures >= 5 else 200), failures
+            assert self.log_in(self.password).status_code == 302
+            self.client.logout()
+        refused = self.log_in(self.password, username="root")
+        assert refused.status_code == 429
+        assert "too many login attempts" in refused.content.decode()
+        assert "_auth_user_id" not in self.client.session
+        assert self.log_in(self.password).status_code == 302
+
+    @override_settings(AXES_FAILURE_LIMIT=5)
+    def test_an_account_is_locked_whatever_the_address(self):
+        for attempt in range(5):
+            self.log_in("wrong", username="root", address=f"198.51.100.{attempt}")
+        assert self.log_in(self.password, username="root", address="203.0.113.9").status_code == (
+            429
+        )
+
+    @override_settings(AXES_FAILURE_LIMIT=5, LOGIN_ADDRESS_FAILURE_LIMIT=20)
+    def test_one_editors_typos_do_not_lock_out_colleagues_behind_the_same_proxy(self):
+        """Behind a proxy every editor has its address. One editor's wrong passwords lock that
+        editor's account, and retrying while locked is not counted against the address: a
+        colleague still logs in."""
+        for _ in range(5):
+            self.log_in("wrong", username="root")
+        for _ in range(20):
+            assert self.log_in(self.password, username="root").status_code == 429
+        response = self.log_in(self.password)
+        assert response.status_code == 302
+        assert self.client.session["_auth_user_id"] == str(self.user.pk)
+
+    @override_settings(AXES_FAILURE_LIMIT=5, LOGIN_ADDRESS_FAILURE_LIMIT=8)
+    def test_an_address_trying_many_accounts_is_locked(self):
+        """Four wrong passwords on each of two accounts lock the address for every account,
+        the right password included; the same account from elsewhere still logs in."""
+        for username in ["root", "nobody"]:
+            for _ in range(4):
+                self.log_in("wrong", username=username, address="198.51.100.7")
+        assert self.log_in(self.password, address="198.51.100.7").status_code == 429
+        assert "_auth_user_id" not in self.client.session
+        assert self.log_in(self.password, address="203.0.113.9").status_code == 302
 
 
 @pytest.mark.parametrize(
