@@ -287,6 +287,9 @@ AXES_HANDLER = "newsroom.login_throttle.LoginThrottleHandler"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Log lines name the username and address of a failure or lockout: they are what an operator
+# acts on (axes masks both by default). Passwords are never logged.
+AXES_SENSITIVE_PARAMETERS = []
 # Axes warns when no lockout parameter names the address (W006: rotating user agents would
 # dodge a limit on them); ours counts by address itself, in the handler, with its own limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
