@@ -3,6 +3,8 @@ and a friendly 503 when the database is unreachable. (The other security headers
 Django's SecurityMiddleware and XFrameOptionsMiddleware, the Content-Security-Policy from
 django-csp.)"""
 
+import ipaddress
+
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -67,11 +69,17 @@ class DatabaseUnavailableMiddleware:
 def client_ip(request):
     """The client's address for the login throttle: the socket's peer, or, behind
     `TRUSTED_PROXY_COUNT` proxies, the address the outermost of them saw (X-Forwarded-For is
-    appended to by each proxy, so only its last N entries can be trusted)."""
+    appended to by each proxy, so only its last N entries can be trusted), written the one way
+    `ipaddress` writes it. An entry that is not an address (the client wrote it: a proxy was
+    counted that is not there) gives way to the socket's peer, since the throttle keeps
+    addresses in a column PostgreSQL types `inet`, which would refuse it (a 500)."""
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [address for address in forwarded if address]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(forwarded[-proxies]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")

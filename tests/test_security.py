@@ -120,12 +120,36 @@ def test_admin_url_is_configurable():
         (1, "203.0.113.9, 198.51.100.7", "198.51.100.7"),  # the client forged the first entry
         (2, "203.0.113.9, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
         (2, "", "10.0.0.1"),  # fewer entries than proxies: not from behind them
+        (1, "not-an-ip", "10.0.0.1"),  # not an address: the socket's peer
+        (1, "198.51.100.7:4431", "10.0.0.1"),
+        (1, "::zz", "10.0.0.1"),
+        (1, "2001:DB8:0:0::7", "2001:db8::7"),  # one spelling per address
     ],
 )
 def test_client_ip_trusts_only_the_proxies_it_is_told_about(proxies, forwarded, expected):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     with override_settings(TRUSTED_PROXY_COUNT=proxies):
         assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+@override_settings(TRUSTED_PROXY_COUNT=1)
+@pytest.mark.parametrize("forwarded", ["not-an-ip", "198.51.100.7:4431", "::zz", "1.2.3.4.5"])
+def test_a_malformed_forwarded_address_at_login_counts_against_the_proxy(client, forwarded):
+    """A login whose X-Forwarded-For entry is not an address is answered like any other (the
+    form with its error, not a 500: PostgreSQL refused to store the entry) and its failure is
+    counted against the address the request came from."""
+    response = client.post(
+        "/admin/login/",
+        {"username": "root", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.content.decode()
+    assert list(AccessAttempt.objects.values_list("username", "ip_address")) == [
+        ("root", "10.0.0.1")
+    ]
 
 
 class LoginThrottleTests(TestCase):
