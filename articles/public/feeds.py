@@ -1,6 +1,6 @@
 """RSS and Atom feeds of the newest published stories: site-wide, per topic, per provider.
 
-Each item links to the story at its outlet (the original link), carries its excerpt, its
+Each item links to the story at its outlet (the original link), carries its excerpt (as text), its
 provider as author, its topics as categories, and its lead image as an enclosure."""
 
 import mimetypes
@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import escape
 
 from articles.images.markup import image_src
 from articles.models import Article, Topic
@@ -54,7 +55,10 @@ class LatestFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.excerpt
+        # Readers take an RSS description and an Atom summary (type="html") as HTML; the
+        # excerpt is text (a seed's `&lt;iframe&gt;` is the text `<iframe>`), so it goes out
+        # escaped, once more than the XML escaping every element gets.
+        return escape(item.excerpt)
 
     def item_link(self, item):
         return original_url(item) or item.get_absolute_url()
