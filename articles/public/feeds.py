@@ -51,6 +51,14 @@ class LatestFeed(Feed):
         attach_topics_and_lead_image(articles)
         return articles
 
+    def articles_or_404(self, **filters):
+        """`articles(**filters)`, or 404 when none is published: the feed of a topic or an
+        outlet would otherwise name what is hidden (their pages answer 404 too)."""
+        articles = self.articles(**filters)
+        if not articles:
+            raise Http404("No published stories here.")
+        return articles
+
     def item_title(self, item):
         return item.title
 
@@ -97,7 +105,8 @@ class TopicFeed(LatestFeed):
         try:
             return super().__call__(request, *args, **kwargs)
         except Http404:
-            # Checked only when the slug is no live topic's, so a feed costs nothing extra.
+            # Checked only when the slug is no live topic's (or its topic has no published
+            # story), so a feed costs nothing extra.
             return old_topic_redirect(request, kwargs["slug"], self.view_name)
 
     def get_object(self, request, slug):
@@ -113,7 +122,7 @@ class TopicFeed(LatestFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return self.articles(topics=obj)
+        return self.articles_or_404(topics=obj)
 
 
 class TopicAtomFeed(TopicFeed):
@@ -138,7 +147,7 @@ class ProviderFeed(LatestFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return self.articles(provider=obj)
+        return self.articles_or_404(provider=obj)
 
 
 class ProviderAtomFeed(ProviderFeed):
