@@ -1,13 +1,13 @@
 """Middleware of our own: the Permissions-Policy header, a 400 for NUL characters in the URL,
-and a friendly 503 when the database is unreachable. (The other security headers come from
-Django's SecurityMiddleware and XFrameOptionsMiddleware, the Content-Security-Policy from
-django-csp.)"""
+a 405 for TRACE, and a friendly 503 when the database is unreachable. (The other security
+headers come from Django's SecurityMiddleware and XFrameOptionsMiddleware, the
+Content-Security-Policy from django-csp.)"""
 
 import ipaddress
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.template.loader import render_to_string
 
 # Seconds a client (or a load balancer) should wait before asking again after a 503.
@@ -38,6 +38,19 @@ class RejectNulMiddleware:
             return HttpResponseBadRequest(
                 "NUL characters are not allowed in URLs.\n", content_type="text/plain"
             )
+        return self.get_response(request)
+
+
+class RejectTraceMiddleware:
+    """Answers 405 to TRACE, which no page has a use for: Django's class-based views refuse it,
+    but function views (feeds, the sitemap) answered it as a GET."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "TRACE":
+            return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS", "POST"])
         return self.get_response(request)
 
 

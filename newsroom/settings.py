@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
+    "newsroom.middleware.RejectTraceMiddleware",
     # Inside the security headers (added to cached answers too), outside sessions and users
     # (a cached answer needs neither).
     "newsroom.page_cache.ReaderPageCacheMiddleware",
