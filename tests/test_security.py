@@ -1,8 +1,16 @@
 """Security: the headers every response carries, production settings, the configurable admin
 URL, admin login throttling and password validation."""
 
+import http.client
+import os
 import re
+import shlex
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -15,7 +23,8 @@ from django.test import RequestFactory, TestCase, override_settings
 
 from newsroom.middleware import client_ip
 from tests.factories import make_article
-from tests.test_foundation import run_manage
+from tests.test_cache_servers import free_port
+from tests.test_foundation import ROOT, run_manage
 
 PRODUCTION = {
     "DEBUG": "false",
@@ -94,6 +103,93 @@ def test_deploy_check_is_clean_behind_a_proxy():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def readme_gunicorn_command(port: int) -> list[str]:
+    """README "Deploying"'s gunicorn command, bound to `port` instead of 8000."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("gunicorn newsroom.wsgi")
+    command = shlex.split(readme[start : readme.index("\n```", start)].replace("\\\n", " "))
+    command[0] = str(Path(sys.executable).parent / "gunicorn")
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    return command
+
+
+@contextmanager
+def deployed_server(tmp_path, **env):
+    """The README's gunicorn on a free 127.0.0.1 port with its production environment (and
+    `env`); yields a function that GETs /robots.txt, which needs no database, with headers."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "CACHE_URL": "locmemcache://",
+        "CONTENT_VERSION_DIR": str(tmp_path / "content-version"),
+        **env,
+    }
+    server = subprocess.Popen(  # noqa: S603 - the README's command, with our own gunicorn
+        readme_gunicorn_command(port),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def get(**headers):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/robots.txt", headers={"Host": "news.example.org", **headers})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response
+
+    try:
+        for _ in range(100):
+            try:
+                get()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(server.stderr.read().decode()) from None
+                time.sleep(0.1)
+        yield get
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+SCHEME_CLAIMS = [
+    {"X-Forwarded-Proto": "https"},
+    {"X-Forwarded-Ssl": "on"},
+    {"X-Forwarded-Protocol": "ssl"},
+]
+
+
+def test_gunicorn_as_deployed_trusts_no_https_claim_without_the_proxy_setting(tmp_path):
+    """Without SECURE_PROXY_SSL_HEADER, a plain-HTTP request claiming HTTPS in any header
+    gunicorn knows is redirected to HTTPS and gets no HSTS (gunicorn trusted the claim from
+    127.0.0.1, so it got HSTS and no redirect)."""
+    with deployed_server(tmp_path, SECURE_PROXY_SSL_HEADER="false") as get:
+        for claim in SCHEME_CLAIMS:
+            response = get(**claim)
+            assert response.status == 301, claim
+            assert response.getheader("Location") == "https://news.example.org/robots.txt"
+            assert response.getheader("Strict-Transport-Security") is None, claim
+
+
+def test_gunicorn_as_deployed_trusts_only_the_header_the_proxy_overwrites(tmp_path):
+    """With SECURE_PROXY_SSL_HEADER, `X-Forwarded-Proto` as the proxy sets it decides: https
+    is served with HSTS; http is redirected whatever other header the client added."""
+    with deployed_server(tmp_path, SECURE_PROXY_SSL_HEADER="true") as get:
+        secure = get(**{"X-Forwarded-Proto": "https"})
+        assert secure.status == 200
+        assert secure.getheader("Strict-Transport-Security").startswith("max-age=31536000")
+        for claim in SCHEME_CLAIMS[1:]:
+            response = get(**{"X-Forwarded-Proto": "http", **claim})
+            assert response.status == 301, claim
+            assert response.getheader("Strict-Transport-Security") is None, claim
 
 
 def test_missing_allowed_hosts_with_debug_off_is_a_clear_error():
