@@ -28,6 +28,10 @@ FEED_ITEMS = 50
 NOT_IN_FEEDS = ("secured", "extra", "seed_raw", "edited_fields", "source", "content_hash")
 
 
+class NothingPublished(Http404):
+    """A feed whose topic or outlet exists but has no published story."""
+
+
 class LatestFeed(Feed):
     title = "Newsroom: latest stories"
     description = "The newest stories gathered by Newsroom from many outlets."
@@ -56,7 +60,7 @@ class LatestFeed(Feed):
         outlet would otherwise name what is hidden (their pages answer 404 too)."""
         articles = self.articles(**filters)
         if not articles:
-            raise Http404("No published stories here.")
+            raise NothingPublished("No published stories here.")
         return articles
 
     def item_title(self, item):
@@ -104,9 +108,10 @@ class TopicFeed(LatestFeed):
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
+        except NothingPublished:
+            raise  # a live topic wins over an old slug, as on its page
         except Http404:
-            # Checked only when the slug is no live topic's (or its topic has no published
-            # story), so a feed costs nothing extra.
+            # Checked only when the slug is no live topic's, so a feed costs nothing extra.
             return old_topic_redirect(request, kwargs["slug"], self.view_name)
 
     def get_object(self, request, slug):
