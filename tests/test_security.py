@@ -5,6 +5,7 @@ import http.client
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -139,11 +140,14 @@ def deployed_server(tmp_path, **env):
 
     def get(**headers):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", "/robots.txt", headers={"Host": "news.example.org", **headers})
-        response = connection.getresponse()
-        response.read()
-        connection.close()
-        return response
+        headers = {"Host": "news.example.org", "Connection": "close", **headers}
+        try:
+            connection.request("GET", "/robots.txt", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response
+        finally:
+            connection.close()
 
     try:
         for _ in range(100):
@@ -156,7 +160,7 @@ def deployed_server(tmp_path, **env):
                 time.sleep(0.1)
         yield get
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # a quick shutdown: no graceful wait for workers
         server.wait(timeout=30)
 
 
