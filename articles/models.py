@@ -18,6 +18,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
+from django.core.validators import MaxValueValidator
 from django.db import connections, models
 from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -37,6 +38,10 @@ SLUG_SUFFIX_ROOM = 8
 
 # Ranking: one point of heat is worth this many minutes of recency (see `ranked()`).
 HEAT_MINUTES = 6
+# The most heat a story may have (11 years of recency; the real seed files go up to 1,000).
+# `Rank` multiplies heat by 60 * HEAT_MINUTES in PostgreSQL's 32-bit integers, which overflow
+# from heat 5,965,233: the import holds heat at this bound and the admin form refuses more.
+HEAT_MAX = 1_000_000
 # Search: the text-search configuration of the PostgreSQL document and query, and how many words
 # the word-by-word fallback looks at (each costs a condition in the query).
 SEARCH_CONFIG = "english"
@@ -318,7 +323,9 @@ class Article(models.Model):
         max_length=32, blank=True, help_text="YouTube video id, for videos."
     )
     quality = models.IntegerField(null=True, blank=True)
-    heat = models.IntegerField(null=True, blank=True, db_index=True)
+    heat = models.IntegerField(
+        null=True, blank=True, db_index=True, validators=[MaxValueValidator(HEAT_MAX)]
+    )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="articles")
     topics = TaggableManager(through=TaggedArticle, blank=True, related_name="articles")
     secured = models.TextField(blank=True, help_text="Opaque; never shown to readers.")

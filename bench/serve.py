@@ -73,7 +73,7 @@ def gunicorn_command(port: int) -> list[str]:
         "--graceful-timeout",
         "30",
         "--forwarded-allow-ips",
-        HOST,
+        "",
         "--access-logfile",
         str(WORK / "access.log"),
         "--error-logfile",

@@ -24,7 +24,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.utils.functional import cached_property
 
 T = TypeVar("T")
@@ -218,12 +218,17 @@ def next_schedule_change(version: str, *, after: float) -> float:
     """The first moment (epoch seconds) after `after` at which an article is due to appear
     (`publish_at`) or leave (`expires_at`) without any write: a cached page must not outlive
     it. `float("inf")` when nothing is scheduled. Kept in the version cache for this version;
-    looked up (`register_content`'s `next_change`) only when it is not known for this version."""
+    looked up (`register_content`'s `next_change`) only when it is not known for this version.
+    `after` itself when the database is out of reach: nothing is known of the schedule, so
+    nothing may be kept (a page that needed no database, robots.txt, is still answered)."""
     cache = version_cache()
     known = cache.get(SCHEDULE_KEY)
     if known is not None and known[0] == version and known[1] <= after < known[2]:
         return known[2]
-    upcoming = _Content.next_change(after)
+    try:
+        upcoming = _Content.next_change(after)
+    except (OperationalError, InterfaceError):
+        return after
     cache.set(SCHEDULE_KEY, (version, after, upcoming), timeout=None)
     return upcoming
 

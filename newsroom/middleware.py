@@ -1,11 +1,13 @@
 """Middleware of our own: the Permissions-Policy header, a 400 for NUL characters in the URL,
-and a friendly 503 when the database is unreachable. (The other security headers come from
-Django's SecurityMiddleware and XFrameOptionsMiddleware, the Content-Security-Policy from
-django-csp.)"""
+a 405 for TRACE, and a friendly 503 when the database is unreachable. (The other security
+headers come from Django's SecurityMiddleware and XFrameOptionsMiddleware, the
+Content-Security-Policy from django-csp.)"""
+
+import ipaddress
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.template.loader import render_to_string
 
 # Seconds a client (or a load balancer) should wait before asking again after a 503.
@@ -39,6 +41,19 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
 
+class RejectTraceMiddleware:
+    """Answers 405 to TRACE, which no page has a use for: Django's class-based views refuse it,
+    but function views (feeds, the sitemap) answered it as a GET."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "TRACE":
+            return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS", "POST"])
+        return self.get_response(request)
+
+
 class DatabaseUnavailableMiddleware:
     """Answers 503 with `503.html` (no stack trace, no settings) when a view or its template
     cannot reach the database, instead of a 500. Nothing is kept between requests: each one
@@ -67,11 +82,17 @@ class DatabaseUnavailableMiddleware:
 def client_ip(request):
     """The client's address for the login throttle: the socket's peer, or, behind
     `TRUSTED_PROXY_COUNT` proxies, the address the outermost of them saw (X-Forwarded-For is
-    appended to by each proxy, so only its last N entries can be trusted)."""
+    appended to by each proxy, so only its last N entries can be trusted), written the one way
+    `ipaddress` writes it. An entry that is not an address (the client wrote it: a proxy was
+    counted that is not there) gives way to the socket's peer, since the throttle keeps
+    addresses in a column PostgreSQL types `inet`, which would refuse it (a 500)."""
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [address for address in forwarded if address]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(forwarded[-proxies]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
+    "newsroom.middleware.RejectTraceMiddleware",
     # Inside the security headers (added to cached answers too), outside sessions and users
     # (a cached answer needs neither).
     "newsroom.page_cache.ReaderPageCacheMiddleware",
@@ -271,13 +272,28 @@ PERMISSIONS_POLICY = (
     "screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
 )
 
-# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords from one
-# address, every login from it is refused, even with the right password, for AXES_COOLOFF_TIME;
-# a successful login clears the count. Attempts are kept in the database (admin: Axes).
+# Admin login throttling (django-axes, newsroom/login_throttle.py): after AXES_FAILURE_LIMIT
+# wrong passwords for one account, from any address, that account is refused, even with the
+# right password, for AXES_COOLOFF_TIME; after LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from
+# one address, on any accounts, so is that address. Only the username is a lockout parameter:
+# an address is shared by every editor behind one proxy, and a successful login clears the
+# attempts matching the lockout parameters, so it clears only its own account's count. A login
+# refused during a lockout checks no password and is not counted (nor extends the lockout), so
+# a locked-out editor retrying cannot lock colleagues out by address. Attempts are kept in the
+# database (admin: Axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_HANDLER = "newsroom.login_throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Log lines name the username and address of a failure or lockout: they are what an operator
+# acts on (axes masks both by default). Passwords are never logged.
+AXES_SENSITIVE_PARAMETERS = []
+# Axes warns when no lockout parameter names the address (W006: rotating user agents would
+# dodge a limit on them); ours counts by address itself, in the handler, with its own limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_CLIENT_IP_CALLABLE = "newsroom.middleware.client_ip"
 
 # Admin URL fields assume https when an editor leaves the scheme out (Django 6's default).

@@ -69,6 +69,14 @@ CASES = [
     ("put", "/", {403}),
     ("delete", "/feed/", {403}),
     ("patch", "/robots.txt", {403}),
+    ("trace", "/", {405}),
+    ("trace", "/feed/", {405}),
+    ("trace", "/feed/atom/", {405}),
+    ("trace", "/topics/ai/feed/", {405}),
+    ("trace", "/sitemap.xml", {405}),
+    ("trace", "/sitemap-articles.xml", {405}),
+    ("trace", "/robots.txt", {405}),
+    ("trace", "/admin/login/", {405}),
 ]
 
 

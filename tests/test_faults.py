@@ -23,6 +23,7 @@ from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
 from newsroom import cache as resilient
+from newsroom.content import version_cache
 from tests.factories import make_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +79,45 @@ def test_a_database_error_in_a_view_is_a_friendly_503():
     assert "Traceback" not in body
 
 
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+PAGE_CACHE_ON = {
+    "PAGE_CACHE_SECONDS": 60,
+    "CACHES": {
+        "default": {"BACKEND": LOCMEM, "LOCATION": "faults-pages"},
+        "content_version": {"BACKEND": LOCMEM, "LOCATION": "faults-content-version"},
+    },
+}
+
+
+def clear_page_cache():
+    """No page, content version or schedule left by an earlier test."""
+    cache.clear()
+    version_cache().clear()
+
+
+@pytest.mark.django_db
+def test_robots_txt_is_answered_uncached_when_the_schedule_cannot_be_read():
+    """robots.txt needs no database, but the page cache looks up the next scheduled publication
+    before keeping a page: with the database out of reach, that was a 500 from outside the view.
+    The page is answered and not kept (nothing is known of the schedule) until the database is
+    back."""
+    client = Client(raise_request_exception=False)
+    unreachable = mock.patch(
+        "articles.signals.next_schedule_change",
+        side_effect=OperationalError("could not connect to server"),
+    )
+    with override_settings(**PAGE_CACHE_ON):
+        clear_page_cache()
+        with unreachable:
+            for _ in range(2):
+                response = client.get("/robots.txt")
+                assert response.status_code == 200
+                assert response["X-Page-Cache"] == "miss"
+                assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+        assert client.get("/robots.txt")["X-Page-Cache"] == "miss"
+        assert client.get("/robots.txt")["X-Page-Cache"] == "hit"
+
+
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_database_unreachable_then_back():
@@ -103,6 +143,29 @@ def test_database_unreachable_then_back():
     status, body = wsgi_get(story.get_absolute_url())
     assert status == 200
     assert "Still here" in body
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(**PAGE_CACHE_ON)
+def test_robots_txt_is_answered_with_the_database_unreachable():
+    """With the page cache on and PostgreSQL out of reach, robots.txt (which needs no database)
+    is answered, not kept, while the pages that need the database answer 503."""
+    settings_dict = connection.settings_dict
+    real_host, real_port = settings_dict["HOST"], settings_dict["PORT"]
+    clear_page_cache()
+    with closed_port() as port:
+        connection.close()
+        settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", port
+        try:
+            status, body = wsgi_get("/robots.txt")
+            assert status == 200
+            assert "Sitemap: http://testserver/sitemap.xml" in body
+            assert wsgi_get("/")[0] == 503
+        finally:
+            connection.close()
+            settings_dict["HOST"], settings_dict["PORT"] = real_host, real_port
+    assert Client().get("/robots.txt")["X-Page-Cache"] == "miss"
 
 
 @needs_postgres

@@ -14,7 +14,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from newsroom.logs import OneLineFormatter
 
@@ -108,3 +108,19 @@ def test_no_secret_in_any_log_line_after_an_import_and_a_login(tmp_path, log_out
     for secret in [*secrets, password, session_id, csrf_token]:
         assert secret not in output
     assert all(secret.split(";")[0][:20] not in output for secret in secrets)
+
+
+@pytest.mark.django_db
+@override_settings(AXES_FAILURE_LIMIT=2)
+def test_a_lockout_is_logged_with_the_username_and_address(log_output):
+    """The lockout line names what an operator needs to act on: the account and the address
+    (after the proxies `TRUSTED_PROXY_COUNT` trusts); the password stays out."""
+    client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        for _ in range(2):
+            client.post("/admin/login/", {"username": "root", "password": "hunter2-guess"})
+    (line,) = [line for line in log_output.getvalue().splitlines() if "Locking out" in line]
+    assert 'username: "root"' in line
+    assert 'ip_address: "203.0.113.9"' in line
+    assert "*****" not in line
+    assert "hunter2-guess" not in log_output.getvalue()

@@ -1,8 +1,17 @@
 """Security: the headers every response carries, production settings, the configurable admin
 URL, admin login throttling and password validation."""
 
+import http.client
+import os
 import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -15,7 +24,8 @@ from django.test import RequestFactory, TestCase, override_settings
 
 from newsroom.middleware import client_ip
 from tests.factories import make_article
-from tests.test_foundation import run_manage
+from tests.test_cache_servers import free_port
+from tests.test_foundation import ROOT, run_manage
 
 PRODUCTION = {
     "DEBUG": "false",
@@ -96,6 +106,96 @@ def test_deploy_check_is_clean_behind_a_proxy():
     assert "no issues" in result.stdout
 
 
+def readme_gunicorn_command(port: int) -> list[str]:
+    """README "Deploying"'s gunicorn command, bound to `port` instead of 8000."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("gunicorn newsroom.wsgi")
+    command = shlex.split(readme[start : readme.index("\n```", start)].replace("\\\n", " "))
+    command[0] = str(Path(sys.executable).parent / "gunicorn")
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    return command
+
+
+@contextmanager
+def deployed_server(tmp_path, **env):
+    """The README's gunicorn on a free 127.0.0.1 port with its production environment (and
+    `env`); yields a function that GETs /robots.txt, which needs no database, with headers."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "CACHE_URL": "locmemcache://",
+        "CONTENT_VERSION_DIR": str(tmp_path / "content-version"),
+        **env,
+    }
+    server = subprocess.Popen(  # noqa: S603 - the README's command, with our own gunicorn
+        readme_gunicorn_command(port),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def get(**headers):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        headers = {"Host": "news.example.org", "Connection": "close", **headers}
+        try:
+            connection.request("GET", "/robots.txt", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response
+        finally:
+            connection.close()
+
+    try:
+        for _ in range(100):
+            try:
+                get()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(server.stderr.read().decode()) from None
+                time.sleep(0.1)
+        yield get
+    finally:
+        server.send_signal(signal.SIGINT)  # a quick shutdown: no graceful wait for workers
+        server.wait(timeout=30)
+
+
+SCHEME_CLAIMS = [
+    {"X-Forwarded-Proto": "https"},
+    {"X-Forwarded-Ssl": "on"},
+    {"X-Forwarded-Protocol": "ssl"},
+]
+
+
+def test_gunicorn_as_deployed_trusts_no_https_claim_without_the_proxy_setting(tmp_path):
+    """Without SECURE_PROXY_SSL_HEADER, a plain-HTTP request claiming HTTPS in any header
+    gunicorn knows is redirected to HTTPS and gets no HSTS (gunicorn trusted the claim from
+    127.0.0.1, so it got HSTS and no redirect)."""
+    with deployed_server(tmp_path, SECURE_PROXY_SSL_HEADER="false") as get:
+        for claim in SCHEME_CLAIMS:
+            response = get(**claim)
+            assert response.status == 301, claim
+            assert response.getheader("Location") == "https://news.example.org/robots.txt"
+            assert response.getheader("Strict-Transport-Security") is None, claim
+
+
+def test_gunicorn_as_deployed_trusts_only_the_header_the_proxy_overwrites(tmp_path):
+    """With SECURE_PROXY_SSL_HEADER, `X-Forwarded-Proto` as the proxy sets it decides: https
+    is served with HSTS; http is redirected whatever other header the client added."""
+    with deployed_server(tmp_path, SECURE_PROXY_SSL_HEADER="true") as get:
+        secure = get(**{"X-Forwarded-Proto": "https"})
+        assert secure.status == 200
+        assert secure.getheader("Strict-Transport-Security").startswith("max-age=31536000")
+        for claim in SCHEME_CLAIMS[1:]:
+            response = get(**{"X-Forwarded-Proto": "http", **claim})
+            assert response.status == 301, claim
+            assert response.getheader("Strict-Transport-Security") is None, claim
+
+
 def test_missing_allowed_hosts_with_debug_off_is_a_clear_error():
     result = run_manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": ""})
     assert result.returncode != 0
@@ -120,6 +220,10 @@ def test_admin_url_is_configurable():
         (1, "203.0.113.9, 198.51.100.7", "198.51.100.7"),  # the client forged the first entry
         (2, "203.0.113.9, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
         (2, "", "10.0.0.1"),  # fewer entries than proxies: not from behind them
+        (1, "not-an-ip", "10.0.0.1"),  # not an address: the socket's peer
+        (1, "198.51.100.7:4431", "10.0.0.1"),
+        (1, "::zz", "10.0.0.1"),
+        (1, "2001:DB8:0:0::7", "2001:db8::7"),  # one spelling per address
     ],
 )
 def test_client_ip_trusts_only_the_proxies_it_is_told_about(proxies, forwarded, expected):
@@ -128,19 +232,44 @@ def test_client_ip_trusts_only_the_proxies_it_is_told_about(proxies, forwarded, 
         assert client_ip(request) == expected
 
 
+@pytest.mark.django_db
+@override_settings(TRUSTED_PROXY_COUNT=1)
+@pytest.mark.parametrize("forwarded", ["not-an-ip", "198.51.100.7:4431", "::zz", "1.2.3.4.5"])
+def test_a_malformed_forwarded_address_at_login_counts_against_the_proxy(client, forwarded):
+    """A login whose X-Forwarded-For entry is not an address is answered like any other (the
+    form with its error, not a 500: PostgreSQL refused to store the entry) and its failure is
+    counted against the address the request came from."""
+    response = client.post(
+        "/admin/login/",
+        {"username": "root", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.content.decode()
+    assert list(AccessAttempt.objects.values_list("username", "ip_address")) == [
+        ("root", "10.0.0.1")
+    ]
+
+
 class LoginThrottleTests(TestCase):
-    """After AXES_FAILURE_LIMIT wrong passwords from one address, the admin login refuses that
-    address, even with the right password, until the cool-off has passed."""
+    """After AXES_FAILURE_LIMIT wrong passwords for one account, from any address, the admin
+    login refuses that account, even with the right password, until the cool-off has passed;
+    after LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address, on any accounts, it
+    refuses that address. A successful login clears only its own account's failures."""
 
     password = "correct horse battery staple"
 
     @classmethod
     def setUpTestData(cls):
         cls.user = get_user_model().objects.create_superuser("editor", password=cls.password)
+        cls.root = get_user_model().objects.create_superuser("root", password=cls.password)
 
-    def log_in(self, password):
+    def log_in(self, password, username="editor", address="127.0.0.1"):
         return self.client.post(
-            "/admin/login/?next=/admin/", {"username": "editor", "password": password}
+            "/admin/login/?next=/admin/",
+            {"username": username, "password": password},
+            REMOTE_ADDR=address,
         )
 
     @override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=timedelta(minutes=15))
@@ -172,6 +301,56 @@ class LoginThrottleTests(TestCase):
         self.log_in("wrong")
         self.log_in("wrong")
         assert self.log_in(self.password).status_code == 302
+
+    @override_settings(AXES_FAILURE_LIMIT=5)
+    def test_a_colleagues_login_does_not_clear_another_accounts_failures(self):
+        """Issue 15's scenario: 4 wrong passwords for `root`, a good login by an editor from
+        the same address, and again: the fifth wrong password locks `root`, whose right
+        password is then refused; the editor, who did nothing wrong, still logs in."""
+        for round_ in range(2):
+            for attempt in range(4):
+                response = self.log_in("wrong", username="root")
+                failures = round_ * 4 + attempt + 1
+                assert response.status_code == (429 if failures >= 5 else 200), failures
+            assert self.log_in(self.password).status_code == 302
+            self.client.logout()
+        refused = self.log_in(self.password, username="root")
+        assert refused.status_code == 429
+        assert "too many login attempts" in refused.content.decode()
+        assert "_auth_user_id" not in self.client.session
+        assert self.log_in(self.password).status_code == 302
+
+    @override_settings(AXES_FAILURE_LIMIT=5)
+    def test_an_account_is_locked_whatever_the_address(self):
+        for attempt in range(5):
+            self.log_in("wrong", username="root", address=f"198.51.100.{attempt}")
+        assert self.log_in(self.password, username="root", address="203.0.113.9").status_code == (
+            429
+        )
+
+    @override_settings(AXES_FAILURE_LIMIT=5, LOGIN_ADDRESS_FAILURE_LIMIT=20)
+    def test_one_editors_typos_do_not_lock_out_colleagues_behind_the_same_proxy(self):
+        """Behind a proxy every editor has its address. One editor's wrong passwords lock that
+        editor's account, and retrying while locked is not counted against the address: a
+        colleague still logs in."""
+        for _ in range(5):
+            self.log_in("wrong", username="root")
+        for _ in range(20):
+            assert self.log_in(self.password, username="root").status_code == 429
+        response = self.log_in(self.password)
+        assert response.status_code == 302
+        assert self.client.session["_auth_user_id"] == str(self.user.pk)
+
+    @override_settings(AXES_FAILURE_LIMIT=5, LOGIN_ADDRESS_FAILURE_LIMIT=8)
+    def test_an_address_trying_many_accounts_is_locked(self):
+        """Four wrong passwords on each of two accounts lock the address for every account,
+        the right password included; the same account from elsewhere still logs in."""
+        for username in ["root", "nobody"]:
+            for _ in range(4):
+                self.log_in("wrong", username=username, address="198.51.100.7")
+        assert self.log_in(self.password, address="198.51.100.7").status_code == 429
+        assert "_auth_user_id" not in self.client.session
+        assert self.log_in(self.password, address="203.0.113.9").status_code == 302
 
 
 @pytest.mark.parametrize(

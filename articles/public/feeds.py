@@ -1,6 +1,6 @@
 """RSS and Atom feeds of the newest published stories: site-wide, per topic, per provider.
 
-Each item links to the story at its outlet (the original link), carries its excerpt, its
+Each item links to the story at its outlet (the original link), carries its excerpt (as text), its
 provider as author, its topics as categories, and its lead image as an enclosure."""
 
 import mimetypes
@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import escape
 
 from articles.images.markup import image_src
 from articles.models import Article, Topic
@@ -25,6 +26,10 @@ from .views import old_topic_redirect
 FEED_ITEMS = 50
 # Article columns no feed shows.
 NOT_IN_FEEDS = ("secured", "extra", "seed_raw", "edited_fields", "source", "content_hash")
+
+
+class NothingPublished(Http404):
+    """A feed whose topic or outlet exists but has no published story."""
 
 
 class LatestFeed(Feed):
@@ -50,11 +55,22 @@ class LatestFeed(Feed):
         attach_topics_and_lead_image(articles)
         return articles
 
+    def articles_or_404(self, **filters):
+        """`articles(**filters)`, or 404 when none is published: the feed of a topic or an
+        outlet would otherwise name what is hidden (their pages answer 404 too)."""
+        articles = self.articles(**filters)
+        if not articles:
+            raise NothingPublished("No published stories here.")
+        return articles
+
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        return item.excerpt
+        # Readers take an RSS description and an Atom summary (type="html") as HTML; the
+        # excerpt is text (a seed's `&lt;iframe&gt;` is the text `<iframe>`), so it goes out
+        # escaped, once more than the XML escaping every element gets.
+        return escape(item.excerpt)
 
     def item_link(self, item):
         return original_url(item) or item.get_absolute_url()
@@ -92,6 +108,8 @@ class TopicFeed(LatestFeed):
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
+        except NothingPublished:
+            raise  # a live topic wins over an old slug, as on its page
         except Http404:
             # Checked only when the slug is no live topic's, so a feed costs nothing extra.
             return old_topic_redirect(request, kwargs["slug"], self.view_name)
@@ -109,7 +127,7 @@ class TopicFeed(LatestFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return self.articles(topics=obj)
+        return self.articles_or_404(topics=obj)
 
 
 class TopicAtomFeed(TopicFeed):
@@ -134,7 +152,7 @@ class ProviderFeed(LatestFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return self.articles(provider=obj)
+        return self.articles_or_404(provider=obj)
 
 
 class ProviderAtomFeed(ProviderFeed):

@@ -11,6 +11,7 @@ from .views import CardListView
 
 class ProviderView(CardListView):
     template_name = "providers/provider_detail.html"
+    not_found_when_empty = True
 
     def get_queryset(self):
         self.provider = get_object_or_404(Provider.objects.visible(), slug=self.kwargs["slug"])

@@ -52,6 +52,10 @@ class CardListView(ListView):
     paginate_by = CARDS_PER_PAGE
     template_name = "articles/card_page.html"
     heading = ""
+    # A listing that is the page of something named (a topic, a category, an outlet) answers
+    # 404 when none of its stories is published, as for a name that is no one's: the page would
+    # otherwise show what is hidden. Read off the count the paginator makes anyway.
+    not_found_when_empty = False
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # The listing is the path and the search terms; the page number is not part of it.
@@ -60,6 +64,8 @@ class CardListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if self.not_found_when_empty and not context["paginator"].count:
+            raise Http404("No published stories here.")
         context["articles"] = cards = load_cards(context["articles"])
         context["cards"] = render_cards(cards)
         context.setdefault("heading", self.heading)
@@ -89,6 +95,7 @@ class TopicView(CardListView):
     redirect to the topic it became."""
 
     template_name = "articles/topic.html"
+    not_found_when_empty = True
 
     def get(self, request, *args, **kwargs):
         self.topic = Topic.objects.filter(slug=self.kwargs["slug"]).first()
@@ -105,14 +112,13 @@ class TopicView(CardListView):
 
 class CategoryView(CardListView):
     template_name = "articles/category.html"
+    not_found_when_empty = True
 
     def get_queryset(self):
         return card_rows(Article.objects.published().filter(category=self.kwargs["slug"]).ranked())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if not context["paginator"].count:
-            raise Http404("No published articles in this category.")
         context["heading"] = self.kwargs["slug"].replace("-", " ").capitalize()
         context["category"] = self.kwargs["slug"]
         return context

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from articles.models import TITLE_MAX_LENGTH, URL_MAX_LENGTH, Article, Topic
+from articles.models import HEAT_MAX, TITLE_MAX_LENGTH, URL_MAX_LENGTH, Article, Topic
 from providers.models import Provider, normalize_domain
 
 from .fields import KNOWN_KEYS
@@ -251,7 +251,7 @@ def _record(mapping: dict, *, name: str, content_hash: str, warnings: list[str])
         cdn_amp_url=_optional_url(mapping.get("cdnAmpWebUrl"), "cdnAmpWebUrl", warnings),
         video_id=video_id,
         quality=_integer(mapping.get("quality"), "quality", warnings),
-        heat=_integer(mapping.get("heat"), "heat", warnings),
+        heat=_heat(mapping.get("heat"), warnings),
         is_published=_boolean(mapping.get("published"), "published", True, warnings),
         is_removed=_boolean(mapping.get("removed"), "removed", False, warnings),
         provider=provider,
@@ -337,6 +337,16 @@ def _integer(value, key: str, warnings: list[str]) -> int | None:
         warnings.append(f"ignored {key}: {_shorten(value, 30)!r} is not a usable integer")
         return None
     return number
+
+
+def _heat(value, warnings: list[str]) -> int | None:
+    """Heat as `_integer` reads it, held at `HEAT_MAX` (with a warning): the ranking cannot
+    count more."""
+    heat = _integer(value, "heat", warnings)
+    if heat is not None and heat > HEAT_MAX:
+        warnings.append(f"heat {heat} is over the maximum of {HEAT_MAX}: held at {HEAT_MAX}")
+        return HEAT_MAX
+    return heat
 
 
 def _boolean(value, key: str, default: bool, warnings: list[str]) -> bool:

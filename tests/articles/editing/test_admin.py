@@ -18,7 +18,7 @@ from django.utils import timezone
 from articles.editing.admin import ArticleAdmin
 from articles.editing.forms import NOT_IN_ARTICLE_FORM
 from articles.editing.paginator import BoundedPaginator
-from articles.models import Article, Image, Topic
+from articles.models import HEAT_MAX, Article, Image, Topic
 from articles.seeds import import_paths
 from articles.seeds.fields import EDITABLE_FIELDS
 from tests.articles.editing.helpers import (
@@ -370,6 +370,19 @@ class ChangeFormTests(TestCase):
         html = self.client.get(change_url(self.article)).content.decode()
         assert "Editor's value: imports leave it alone." in html
         assert 'name="hand_back" value="title"' in html
+
+    def test_heat_past_what_the_ranking_counts_is_a_form_error(self):
+        """Heat over `HEAT_MAX` overflowed PostgreSQL's 32-bit ranking (a 500): the form says
+        so and nothing is saved; `HEAT_MAX` itself saves."""
+        response = self.client.post(change_url(self.article), self.form_data(heat=10_000_000))
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors == {
+            "heat": ["Ensure this value is less than or equal to 1000000."]
+        }
+        assert Article.objects.get(pk=self.article.pk).heat == self.article.heat
+        response = self.client.post(change_url(self.article), self.form_data(heat=HEAT_MAX))
+        assert response.status_code == 302
+        assert Article.objects.get(pk=self.article.pk).heat == HEAT_MAX
 
     def test_search_finds_a_title_changed_in_the_form_at_once(self):
         """On PostgreSQL the stored search document follows the form's save."""

@@ -82,9 +82,15 @@ class TopicAdminTests(TestCase):
         assert '<div class="readonly">ai</div>' in html.split("Old addresses")[1]
 
     def test_a_live_topic_wins_over_an_old_slug(self):
+        """Its page and feed, once it has a published story; until then they answer 404, as
+        for any topic with nothing to show, rather than redirect."""
         save_topic(topic("AI"), old_slug="robots")
-        Topic.objects.create(name="Robots", slug="robots")
-        assert self.client.get("/topics/robots/").status_code == 200
+        robots = Topic.objects.create(name="Robots", slug="robots")
+        for url in ["/topics/robots/", "/topics/robots/feed/"]:
+            assert self.client.get(url).status_code == 404, url
+        make_article(topics=[robots])
+        for url in ["/topics/robots/", "/topics/robots/feed/"]:
+            assert self.client.get(url).status_code == 200, url
         assert self.client.get("/topics/nothing-here/").status_code == 404
 
     def merge(self, topics, **extra):

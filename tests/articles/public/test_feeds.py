@@ -61,7 +61,7 @@ class FeedTests(TestCase):
         assert [item.findtext("title") for item in items] == [self.article.title, "Elsewhere"]
         item = items[0]
         assert item.findtext("link") == "https://dailyplanet.example/original"
-        assert item.findtext("description") == "Police & cameras"
+        assert item.findtext("description") == "Police &amp; cameras"  # HTML for "&"
         assert item.findtext("category") == "AI"
         enclosure = item.find("enclosure")
         assert enclosure.get("url") == f"{self.article.web_url}/image-0.jpg"
@@ -71,6 +71,26 @@ class FeedTests(TestCase):
         raw = self.client.get("/feed/").content.decode()
         assert "<script>" not in raw
         assert "&lt;script&gt;" in raw
+
+    def test_excerpts_reach_feed_readers_as_text(self):
+        """An RSS description and an Atom summary are HTML to a feed reader; an excerpt is
+        text, so a tag in it (the importer turns `&lt;iframe…&gt;` into `<iframe…>`) arrives
+        escaped and shows as the tag's text, not as an iframe."""
+        self.article.excerpt = "Watch <iframe src=x></iframe> & read"
+        self.article.save()
+        shown = "Watch &lt;iframe src=x&gt;&lt;/iframe&gt; &amp; read"
+        for url in ["/feed/", "/topics/ai/feed/", "/providers/dailyplanet-example/feed/"]:
+            (item,) = [i for i in self.rss_items(url) if i.findtext("title") == self.article.title]
+            assert item.findtext("description") == shown, url
+        for url in ["/feed/atom/", "/topics/ai/feed/atom/"]:
+            root = parse(self.client.get(url).content)
+            (summary,) = [
+                entry.find(f"{ATOM}summary")
+                for entry in root.findall(f"{ATOM}entry")
+                if entry.findtext(f"{ATOM}title") == self.article.title
+            ]
+            assert summary.get("type") == "html"
+            assert summary.text == shown, url
 
     def test_site_atom(self):
         response = self.client.get("/feed/atom/")

@@ -347,6 +347,31 @@ class ListingPageTests(TestCase):
         ):
             assert self.client.get(url).status_code == 404, url
 
+    def test_a_topic_or_outlet_with_no_published_story_is_404_and_so_are_its_feeds(self):
+        """Like a category: a topic or an outlet all of whose stories are hidden (unpublished,
+        scheduled, from a blocked outlet) answers 404, pages and feeds, without its name."""
+        quiet = make_provider(name="Quiet Outlet", domain="quiet.example")
+        make_article(provider=quiet, topics=["Secret plans"], is_published=False)
+        make_article(
+            provider=quiet, topics=["Secret plans"], publish_at=timezone.now() + timedelta(days=1)
+        )
+        make_article(topics=["Secret plans"], provider=make_provider(is_blocked=True))
+        for url in [
+            "/topics/secret-plans/",
+            "/topics/secret-plans/feed/",
+            "/topics/secret-plans/feed/atom/",
+            "/providers/quiet-example/",
+            "/providers/quiet-example/feed/",
+            "/providers/quiet-example/feed/atom/",
+        ]:
+            response = self.client.get(url)
+            assert response.status_code == 404, url
+            assert "Secret plans" not in response.content.decode(), url
+            assert "Quiet Outlet" not in response.content.decode(), url
+        make_article(provider=quiet, topics=["Secret plans"])
+        for url in ["/topics/secret-plans/", "/providers/quiet-example/feed/atom/"]:
+            assert self.client.get(url).status_code == 200, url
+
 
 class EscapingTests(TestCase):
     @classmethod

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import (
+    HEAT_MAX,
     SLUG_SUFFIX_ROOM,
     Article,
     Image,
@@ -307,6 +308,23 @@ def test_nul_characters_and_over_long_values_never_break_the_database(tmp_path):
     assert Article.objects.get(web_url="https://n.example/1").extra == {"note": "xy"}
     assert len(Article.objects.get(web_url="https://l.example/2").title) == 500
     assert len(RelatedLink.objects.get(article__web_url="https://r.example/").title) == 500
+
+
+def test_a_story_with_heat_past_32_bit_ranking_imports_held_at_the_most(tmp_path):
+    """Heat 10,000,000 made PostgreSQL refuse the file ("integer out of range" in the ranking
+    index and the taggings' copy of the rank): it imports, held at `HEAT_MAX`, with a warning,
+    and ranks first."""
+    write_seed(tmp_path, "hot.md", heat=10_000_000, webUrl="https://h.example/1")
+    write_seed(tmp_path, "cold.md", heat=5, webUrl="https://c.example/1")
+    report = import_paths([tmp_path])
+    assert (report.created, report.rejected) == (2, 0)
+    assert [(name.rsplit("/", 1)[1], message) for name, message in report.warning_messages] == [
+        ("hot.md", "heat 10000000 is over the maximum of 1000000: held at 1000000")
+    ]
+    hot = Article.objects.get(web_url="https://h.example/1")
+    assert hot.heat == HEAT_MAX
+    assert Article.objects.published().ranked().first() == hot
+    assert Article.objects.published().ranked_in_topic(Topic.objects.get(name="AI")).first() == hot
 
 
 def test_bad_files_are_rejected_and_the_others_imported(tmp_path):

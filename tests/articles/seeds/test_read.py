@@ -6,7 +6,7 @@ import pytest
 
 from django.db import models
 
-from articles.models import Article, Image, RelatedLink
+from articles.models import HEAT_MAX, Article, Image, RelatedLink
 from articles.seeds import SeedError, read_seed
 from articles.seeds.read import TITLE_MAX_LENGTH, URL_MAX_LENGTH
 from providers.models import Provider
@@ -149,6 +149,16 @@ def test_values_too_large_for_an_integer_column_are_ignored_with_a_warning():
     record = read(seed_bytes(heat=2**40))
     assert record.heat is None
     assert record.warnings
+
+
+def test_heat_over_what_the_ranking_counts_is_held_at_the_most_with_a_warning():
+    """PostgreSQL ranks in 32-bit integers, which heat over 5,965,232 overflows: heat above
+    `HEAT_MAX` is held there, with a warning; `HEAT_MAX` itself is kept as it is."""
+    record = read(seed_bytes(heat=10_000_000))
+    assert record.heat == HEAT_MAX == 1_000_000
+    assert record.warnings == ["heat 10000000 is over the maximum of 1000000: held at 1000000"]
+    record = read(seed_bytes(heat=HEAT_MAX))
+    assert (record.heat, record.warnings) == (HEAT_MAX, [])
 
 
 def test_unknown_keys_are_kept_in_extra_as_json():
