@@ -38,13 +38,8 @@ from providers.models import Provider
 
 from . import curation, views
 from .filters import IndexedValuesFilter, ProviderFilter, ScheduleFilter, TopicFilter
-from .forms import (
-    ArticleActionForm,
-    ArticleAdminForm,
-    ImageInlineForm,
-    TopicMergeForm,
-    owned_label,
-)
+from .forms import ArticleActionForm, ArticleAdminForm, TopicMergeForm, owned_label
+from .inlines import ImageInline, RelatedLinkInline
 from .outlets import ProviderAdmin  # noqa: F401 - registers the outlets' admin
 from .paginator import BoundedPaginator
 from .topics import TopicMergeError, merge_topics, save_topic
@@ -58,33 +53,6 @@ admin.site.unregister(Tag)
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-class ImageInline(admin.TabularInline):
-    model = Image
-    form = ImageInlineForm
-    fk_name = "article"
-    extra = 0
-    fields = ["preview", "position", "url", "upload", "width", "height", "alt", "failure"]
-    readonly_fields = ["preview", "failure"]
-    ordering = ["position", "pk"]
-
-    @admin.display(description="preview")
-    def preview(self, image):
-        src = image_src(image) if image.pk else ""
-        if not src:
-            return "—"
-        return img(src, "", class_name="nr-preview", loading="lazy")
-
-
-class RelatedLinkInline(admin.TabularInline):
-    model = RelatedLink
-    extra = 0
-    fields = ["position", "title", "web_url", "provider", "published_at", "kind", "quality"]
-    autocomplete_fields = ["provider"]
-    ordering = ["position", "pk"]
-    verbose_name = "related story"
-    verbose_name_plural = "related stories (the cluster, in order)"
 
 
 class ArticleChangeList(ChangeList):
