@@ -6,6 +6,7 @@ from taggit.models import Tag
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
@@ -37,7 +38,13 @@ from newsroom.db import correlated_count
 from providers.models import Provider
 
 from . import curation, views
-from .filters import IndexedValuesFilter, ProviderFilter, ScheduleFilter, TopicFilter
+from .filters import (
+    IndexedValuesFilter,
+    ProviderFilter,
+    PublishedWithinFilter,
+    ScheduleFilter,
+    TopicFilter,
+)
 from .forms import ArticleActionForm, ArticleAdminForm, TopicMergeForm, owned_label
 from .inlines import ImageInline, RelatedLinkInline
 from .outlets import ProviderAdmin  # noqa: F401 - registers the outlets' admin
@@ -57,7 +64,8 @@ def _plural(count: int, noun: str) -> str:
 
 class ArticleChangeList(ChangeList):
     """The articles changelist: a page of rows gets its topics and lead image in two queries,
-    whatever the number of rows."""
+    whatever the number of rows, and each row the address of its change form (with the list's
+    filters, for the way back), which its title cell links to."""
 
     def get_results(self, request):
         super().get_results(request)
@@ -68,30 +76,34 @@ class ArticleChangeList(ChangeList):
             "topics",
             Prefetch("images", queryset=lead_image, to_attr="lead_images"),
         )
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        site = self.model_admin.admin_site.name
+        for article in self.result_list:
+            url = reverse("admin:articles_article_change", args=[article.pk], current_app=site)
+            article.change_url = add_preserved_filters(context, url)
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     action_form = ArticleActionForm
+    # Fits a 1,440-pixel screen: the flags in one column, the links under the title (whose cell
+    # links to the change form itself: a link around it would hold the other links).
     list_display = [
         "thumbnail",
-        "title",
-        "status",
-        "provider",
-        "topic_list",
+        "story",
+        "status_flags",
         "published",
+        "topic_list",
         "quality_score",
         "heat_score",
-        "is_published",
-        "is_featured",
-        "links",
     ]
-    list_display_links = ["title"]
+    list_display_links = None
     list_filter = [
         "is_published",
         "is_featured",
         ScheduleFilter,
+        PublishedWithinFilter,
         ("category", IndexedValuesFilter),
         "kind",
         ProviderFilter,
@@ -249,9 +261,22 @@ class ArticleAdmin(admin.ModelAdmin):
     def heat_score(self, article):
         return article.heat
 
-    @admin.display(description="published at", ordering="published_at")
+    @admin.display(description="story", ordering="title")
+    def story(self, article):
+        return format_html(
+            '<a class="nr-story" href="{}">{}</a><div class="nr-links">{}</div>',
+            article.change_url,
+            article.title,
+            self.links(article),
+        )
+
+    @admin.display(description="published", ordering="published_at")
     def published(self, article):
-        return date_format(timezone.localtime(article.published_at), "j M Y, H:i")
+        return format_html(
+            '{}<span class="nr-when">{}</span>',
+            article.provider,
+            date_format(timezone.localtime(article.published_at), "j M Y, H:i"),
+        )
 
     @admin.display(description="topics")
     def topic_list(self, article):
@@ -261,6 +286,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def status(self, article):
         css, label = reader_status(article)
         return format_html('<span class="nr-status nr-status-{}">{}</span>', css, label)
+
+    @admin.display(description="status")
+    def status_flags(self, article):
+        """Where the article stands for readers (which says whether it is published), and
+        whether it is featured."""
+        if not article.is_featured:
+            return self.status(article)
+        return format_html(
+            '{}<span class="nr-status nr-featured">{}</span>', self.status(article), "Featured"
+        )
 
     @admin.display(description="links")
     def links(self, article):
