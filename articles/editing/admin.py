@@ -7,7 +7,6 @@ from taggit.models import Tag
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponseRedirect
@@ -38,6 +37,7 @@ from newsroom.db import correlated_count
 from providers.models import Provider
 
 from . import curation, views
+from .changelists import FilterRememberingChangeList, RememberFiltersMixin
 from .filters import (
     IndexedValuesFilter,
     ProviderFilter,
@@ -62,7 +62,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-class ArticleChangeList(ChangeList):
+class ArticleChangeList(FilterRememberingChangeList):
     """The articles changelist: a page of rows gets its topics and lead image in two queries,
     whatever the number of rows, and each row the address of its change form (with the list's
     filters, for the way back), which its title cell links to."""
@@ -84,7 +84,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RememberFiltersMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     action_form = ArticleActionForm
     # Fits a 1,440-pixel screen: the flags in one column, the links under the title (whose cell
@@ -506,7 +506,7 @@ class ImageAdmin(ChildAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(RememberFiltersMixin, admin.ModelAdmin):
     """Import history, read-only; "Add" is the upload page."""
 
     list_display = [
