@@ -8,7 +8,7 @@ from taggit.models import Tag
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import DELETION
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import transaction
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
@@ -40,15 +40,22 @@ from newsroom.db import correlated_count
 from providers.models import Provider
 
 from . import curation, history, views
-from .filters import IndexedValuesFilter, ProviderFilter, ScheduleFilter, TopicFilter
+from .changelists import FilterRememberingChangeList, RememberFiltersMixin
+from .filters import (
+    IndexedValuesFilter,
+    ProviderFilter,
+    PublishedWithinFilter,
+    ScheduleFilter,
+    TopicFilter,
+)
 from .forms import (
     ArticleActionForm,
     ArticleAdminForm,
-    ImageInlineForm,
     TopicMergeForm,
     on_save_sentence,
     owned_label,
 )
+from .inlines import ImageInline, RelatedLinkInline
 from .logins import LoginAttemptAdmin  # noqa: F401 - registers the failed logins' admin
 from .outlets import ProviderAdmin  # noqa: F401 - registers the outlets' admin
 from .paginator import BoundedPaginator
@@ -65,36 +72,10 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-class ImageInline(admin.TabularInline):
-    model = Image
-    form = ImageInlineForm
-    fk_name = "article"
-    extra = 0
-    fields = ["preview", "position", "url", "upload", "width", "height", "alt", "failure"]
-    readonly_fields = ["preview", "failure"]
-    ordering = ["position", "pk"]
-
-    @admin.display(description="preview")
-    def preview(self, image):
-        src = image_src(image) if image.pk else ""
-        if not src:
-            return "—"
-        return img(src, "", class_name="nr-preview", loading="lazy")
-
-
-class RelatedLinkInline(admin.TabularInline):
-    model = RelatedLink
-    extra = 0
-    fields = ["position", "title", "web_url", "provider", "published_at", "kind", "quality"]
-    autocomplete_fields = ["provider"]
-    ordering = ["position", "pk"]
-    verbose_name = "related story"
-    verbose_name_plural = "related stories (the cluster, in order)"
-
-
-class ArticleChangeList(ChangeList):
+class ArticleChangeList(FilterRememberingChangeList):
     """The articles changelist: a page of rows gets its topics and lead image in two queries,
-    whatever the number of rows."""
+    whatever the number of rows, and each row the address of its change form (with the list's
+    filters, for the way back), which its title cell links to."""
 
     def get_results(self, request):
         super().get_results(request)
@@ -105,30 +86,34 @@ class ArticleChangeList(ChangeList):
             "topics",
             Prefetch("images", queryset=lead_image, to_attr="lead_images"),
         )
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        site = self.model_admin.admin_site.name
+        for article in self.result_list:
+            url = reverse("admin:articles_article_change", args=[article.pk], current_app=site)
+            article.change_url = add_preserved_filters(context, url)
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RememberFiltersMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     action_form = ArticleActionForm
+    # Fits a 1,440-pixel screen: the flags in one column, the links under the title (whose cell
+    # links to the change form itself: a link around it would hold the other links).
     list_display = [
         "thumbnail",
-        "title",
-        "status",
-        "provider",
-        "topic_list",
+        "story",
+        "status_flags",
         "published",
+        "topic_list",
         "quality_score",
         "heat_score",
-        "is_published",
-        "is_featured",
-        "links",
     ]
-    list_display_links = ["title"]
+    list_display_links = None
     list_filter = [
         "is_published",
         "is_featured",
         ScheduleFilter,
+        PublishedWithinFilter,
         ("category", IndexedValuesFilter),
         "kind",
         ProviderFilter,
@@ -307,9 +292,22 @@ class ArticleAdmin(admin.ModelAdmin):
     def heat_score(self, article):
         return article.heat
 
-    @admin.display(description="published at", ordering="published_at")
+    @admin.display(description="story", ordering="title")
+    def story(self, article):
+        return format_html(
+            '<a class="nr-story" href="{}">{}</a><div class="nr-links">{}</div>',
+            article.change_url,
+            article.title,
+            self.links(article),
+        )
+
+    @admin.display(description="published", ordering="published_at")
     def published(self, article):
-        return date_format(timezone.localtime(article.published_at), "j M Y, H:i")
+        return format_html(
+            '{}<span class="nr-when">{}</span>',
+            article.provider,
+            date_format(timezone.localtime(article.published_at), "j M Y, H:i"),
+        )
 
     @admin.display(description="topics")
     def topic_list(self, article):
@@ -319,6 +317,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def status(self, article):
         css, label = reader_status(article)
         return format_html('<span class="nr-status nr-status-{}">{}</span>', css, label)
+
+    @admin.display(description="status")
+    def status_flags(self, article):
+        """Where the article stands for readers (which says whether it is published), and
+        whether it is featured."""
+        if not article.is_featured:
+            return self.status(article)
+        return format_html(
+            '{}<span class="nr-status nr-featured">{}</span>', self.status(article), "Featured"
+        )
 
     @admin.display(description="links")
     def links(self, article):
@@ -556,7 +564,7 @@ class ImageAdmin(ChildAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(RememberFiltersMixin, admin.ModelAdmin):
     """Import history, read-only; "Add" is the upload page."""
 
     list_display = [

@@ -1,10 +1,15 @@
 """Take the README's screenshots of a running site (not a test).
 
     python -m tests.e2e.screenshots http://127.0.0.1:8000 docs/screenshots
+    ADMIN_PASSWORD=... python -m tests.e2e.screenshots http://127.0.0.1:8000 docs/screenshots \
+        --admin-user admin --admin-article 333
 
-Outlets' images are replaced by grey placeholders: the screenshots are taken offline."""
+Outlets' images are replaced by grey placeholders: the screenshots are taken offline. With
+`--admin-user` (its password in ADMIN_PASSWORD, kept off the command line), the admin's
+articles list and the change form of `--admin-article` (an id: one with a large cluster) too."""
 
 import argparse
+import os
 import re
 from pathlib import Path
 
@@ -32,6 +37,29 @@ def shoot(browser, url, path, *, viewport, scheme, full_page=False):
     print(path)
 
 
+def shoot_admin(browser, base, out, *, user, password, article):
+    context = browser.new_context(viewport=DESKTOP, color_scheme="light", device_scale_factor=1)
+    keep_offline(context)
+    page = context.new_page()
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", user)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    for url, name, full_page in [
+        (f"{base}/admin/articles/article/?_clear_filters=1", "admin-changelist.png", False),
+        (f"{base}/admin/articles/article/{article}/change/", "admin-change-form.png", True),
+    ]:
+        page.goto(url, wait_until="networkidle")
+        if full_page:  # pictures lower down load lazily, once scrolled to
+            page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+            page.wait_for_load_state("networkidle")
+            page.evaluate("window.scrollTo(0, 0)")  # where the sticky sidebar belongs
+        page.screenshot(path=str(out / name), full_page=full_page)
+        print(out / name)
+    context.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base_url")
@@ -39,6 +67,8 @@ def main():
     parser.add_argument("--article", help="path of an article with a large cluster")
     parser.add_argument("--video", help="path of a video article")
     parser.add_argument("--topic", help="path of a topic page")
+    parser.add_argument("--admin-user", help="a staff user (password: ADMIN_PASSWORD)")
+    parser.add_argument("--admin-article", type=int, help="id of an article with a large cluster")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     base = args.base_url.rstrip("/")
@@ -86,6 +116,15 @@ def main():
                 args.out / "video-desktop-dark.png",
                 viewport=DESKTOP,
                 scheme="dark",
+            )
+        if args.admin_user:
+            shoot_admin(
+                browser,
+                base,
+                args.out,
+                user=args.admin_user,
+                password=os.environ["ADMIN_PASSWORD"],
+                article=args.admin_article,
             )
         browser.close()
 

@@ -1,6 +1,7 @@
 """The articles admin: changelist, filters, search, bulk actions and the change form, as a
 superuser and as an editor."""
 
+import re
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from tests.articles.editing.helpers import (
 )
 from tests.articles.seeds.builders import write_seed
 from tests.factories import make_article, make_articles, make_provider
+from tests.plans import indexes_used
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 
@@ -46,7 +48,8 @@ def test_changelist_filtered_and_search_cost_a_fixed_number_of_queries(
     for 60 (a page of 50 with thumbnails, topics and providers): the session, the user, one
     query for the count and the date drill-down's first and last date, the rows, their topics,
     their lead images, the categories of the category filter, and the chosen provider or topic
-    of an autocomplete filter."""
+    of an autocomplete filter. (The first visit with other filters than the last also writes
+    them to the session: `test_changelists.py`.)"""
     client.force_login(make_superuser())
     provider = make_provider(name="Wired")
     make_articles(rows, provider=provider, topics=["AI", "Vision"], images=1, related=2)
@@ -55,10 +58,12 @@ def test_changelist_filtered_and_search_cost_a_fixed_number_of_queries(
         CHANGELIST: 7,
         f"{CHANGELIST}?provider__id__exact={provider.pk}&is_published__exact=1": 8,
         f"{CHANGELIST}?topics__id__exact={topic.pk}&schedule=live": 8,
+        f"{CHANGELIST}?published=7d&is_published__exact=1": 7,
         f"{CHANGELIST}?q=story": 7,
         f"{CHANGELIST}?q=wired&is_featured__exact=0": 7,
     }
     for url, queries in pages.items():
+        client.get(url)  # remembers the list's filters
         with django_assert_num_queries(queries):
             response = client.get(url)
         assert response.status_code == 200, url
@@ -176,6 +181,42 @@ class ChangelistTests(TestCase):
         assert f'href="{self.live.web_url}"' in html
         assert "View on site" in html and "Original" in html
 
+    def test_a_row_fits_the_flags_in_one_column_and_the_links_under_the_title(self):
+        """Seven columns: thumbnail, the title (a link to the change form, which keeps the
+        list's filters, with "View on site" and "Original" under it), the reader status with
+        "Featured", the outlet over its time, topics, quality and heat."""
+        Article.objects.filter(pk=self.live.pk).update(is_featured=True)
+        response = self.client.get(CHANGELIST, {"provider__id__exact": self.wired.pk})
+        assert response.context["cl"].list_display == [
+            "action_checkbox",
+            "thumbnail",
+            "story",
+            "status_flags",
+            "published",
+            "topic_list",
+            "quality_score",
+            "heat_score",
+        ]
+        html = response.content.decode()
+        row = next(tr for tr in html.split("<tr") if "Live story" in tr)
+        filters = f"?_changelist_filters=provider__id__exact%3D{self.wired.pk}"
+        story = re.search(r'<td class="field-story">(.*?)</td>', row).group(1)
+        assert story.startswith(
+            f'<a class="nr-story" href="{change_url(self.live)}{filters}">Live story</a>'
+        )
+        assert f'<a href="{self.live.get_absolute_url()}"' in story and "View on site" in story
+        assert f'<a href="{self.live.web_url}"' in story and "Original ↗" in story
+        status = re.search(r'<td class="field-status_flags">(.*?)</td>', row).group(1)
+        assert status == (
+            '<span class="nr-status nr-status-live">Live</span>'
+            '<span class="nr-status nr-featured">Featured</span>'
+        )
+        published = re.search(r'<td class="field-published">(.*?)</td>', row).group(1)
+        local = timezone.localtime(self.live.published_at)
+        assert published == f'Wired<span class="nr-when">{local:%-d %b %Y, %H:%M}</span>'
+        assert '<td class="field-quality_score">70</td>' in row
+        assert '<td class="field-heat_score">90</td>' in row
+
     def test_no_full_count(self):
         """The "N total" link would COUNT(*) the whole table: it is not offered."""
         response = self.client.get(f"{CHANGELIST}?q=story")
@@ -261,13 +302,69 @@ class ChangelistTests(TestCase):
 
     def test_sort_by_heat_puts_missing_scores_last(self):
         make_article(title="Cold story", heat=-1)
-        response = self.client.get(f"{CHANGELIST}?o=-8")
+        response = self.client.get(f"{CHANGELIST}?o=-7")
         titles = [a.title for a in response.context["cl"].result_list]
         assert titles[:2] == ["Live story", "Cold story"]
 
     def test_superuser_sees_the_same_page(self):
         self.client.force_login(self.superuser)
         assert self.client.get(CHANGELIST).status_code == 200
+
+
+# A Thursday evening in UTC: Friday morning in Auckland.
+NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+
+@mock.patch("django.utils.timezone.now", lambda: NOW)
+class PublishedWithinFilterTests(TestCase):
+    """ "Today", "Last 24 hours" and "Last 7 days", on the outlet's publication time."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_editor()
+        cls.ages = {
+            "2 h": 2,
+            "11 h": 11,
+            "23 h": 23,
+            "25 h": 25,
+            "6 days": 6 * 24,
+            "8 days": 8 * 24,
+        }
+        for title, hours in cls.ages.items():
+            make_article(title=title, published_at=NOW - timedelta(hours=hours))
+        make_article(title="Next week", published_at=NOW + timedelta(days=7))
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def titles(self, value):
+        response = self.client.get(CHANGELIST, {"published": value})
+        return {article.title for article in response.context["cl"].result_list}
+
+    def test_the_last_24_hours_and_7_days(self):
+        assert self.titles("24h") == {"2 h", "11 h", "23 h"}
+        assert self.titles("7d") == {"2 h", "11 h", "23 h", "25 h", "6 days"}
+
+    def test_today_starts_at_midnight_in_the_editors_time_zone(self):
+        assert self.titles("today") == {"2 h", "11 h"}  # since 00:00 UTC
+        with self.settings(TIME_ZONE="Pacific/Auckland"):  # since 00:00 NZDT, 11:00 UTC
+            assert self.titles("today") == {"2 h"}
+
+    def test_the_filter_is_a_range_the_published_at_index_answers(self):
+        """A range of the column itself (not a function of it), read off `article_published_at`
+        (the planner kept off sequential scans, which it would pick for a table this small)."""
+        for value in ["today", "24h", "7d"]:
+            queryset = self.client.get(CHANGELIST, {"published": value}).context["cl"].queryset
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                assert "article_published_at" in indexes_used(queryset.order_by()), value
+
+    def test_the_choices_in_the_sidebar(self):
+        html = self.client.get(CHANGELIST).content.decode()
+        sidebar = html.split("By publication time")[1].split("</details>")[0]
+        for value, label in [("today", "Today"), ("24h", "Last 24 hours"), ("7d", "Last 7 days")]:
+            assert f'href="?published={value}">{label}</a>' in sidebar
 
 
 class ActionTests(TestCase):
