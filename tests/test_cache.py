@@ -3,14 +3,18 @@ path that changes what readers see moves the version when its transaction commit
 next request renders afresh. (The suite runs with the page cache off, since a TestCase never
 commits; these tests switch it on and run the commit callbacks.)"""
 
+import secrets
 import tempfile
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -18,13 +22,14 @@ from django.utils import timezone
 
 from articles.editing.curation import set_flag
 from articles.editing.topics import merge_topics
-from articles.models import Article, Topic
+from articles.models import Article, Topic, TopicRedirect
+from articles.public.views import CARDS_PER_PAGE
 from articles.seeds import import_paths
 from newsroom import cache as resilient
 from newsroom import content
 from providers.models import Provider
 from tests.articles.seeds.builders import write_seed
-from tests.factories import make_article
+from tests.factories import make_article, make_articles
 from tests.test_faults import closed_port
 
 LOCAL_CACHES = {
@@ -180,6 +185,80 @@ class PageCacheTests(PageCacheTestCase):
             key = next(k for k in content.caches["default"]._cache if "page:" in k)
             expires = content.caches["default"]._expire_info[key]
         assert expires <= soon.timestamp() + 1
+
+
+class PageCacheKeyTests(PageCacheTestCase):
+    """A page's cache key is its path and the parameters readers' pages read
+    (`PAGE_CACHE_KEPT_PARAMS`), sorted: links carrying tracking or made-up parameters, and
+    cookies that name no session, get the cached page instead of rendering one each."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.story = make_article(title="Shared story", topics=["AI"])
+        make_articles(CARDS_PER_PAGE, topics=["AI"])
+        Topic.objects.create(name="Robots")
+        TopicRedirect.objects.create(old_slug="old-ai", topic=Topic.objects.get(name="AI"))
+
+    def test_tracking_and_unknown_parameters_are_cache_hits(self):
+        for url in ["/", self.story.get_absolute_url(), "/topics/ai/", "/feed/"]:
+            assert self.get(f"{url}?utm_source=first")["X-Page-Cache"] == "miss", url
+            for _ in range(5):
+                junk = secrets.token_hex(4)
+                query = urlencode({f"utm_{junk}": junk, "fbclid": junk, "gclid": junk, junk: junk})
+                with self.assertNumQueries(0):
+                    response = self.get(f"{url}?{query}")
+                assert response["X-Page-Cache"] == "hit", (url, query)
+            assert self.get(url)["X-Page-Cache"] == "hit", url
+
+    def test_the_parameters_pages_read_stay_distinct_keys_in_any_order(self):
+        for url in ["/search/?q=shared", "/search/?q=story", "/?page=2", "/search/?q=s&page=1"]:
+            assert self.get(url)["X-Page-Cache"] == "miss", url
+        assert self.get("/search/?q=story")["X-Page-Cache"] == "hit"
+        assert self.get("/search/?page=1&utm_medium=x&q=s")["X-Page-Cache"] == "hit"
+        assert self.get("/?page=2&fbclid=x")["X-Page-Cache"] == "hit"
+        assert self.get("/sitemap-articles.xml?p=1")["X-Page-Cache"] == "miss"
+        assert self.get("/sitemap-articles.xml")["X-Page-Cache"] == "miss"
+
+    def test_a_page_sees_only_the_parameters_it_reads(self):
+        """Its links are the same whatever tracking parameters the first reader came with."""
+        page = self.get("/?page=2&utm_source=newsletter&ref=x").content.decode()
+        assert 'href="?page=1"' in page
+        assert "utm_source" not in page
+        assert "ref=x" not in page
+
+    def test_redirects_keep_the_query_they_were_given(self):
+        response = self.get("/topics/old-ai/?utm_source=newsletter&page=2")
+        assert response.status_code == 301
+        assert response["Location"] == "/topics/ai/?utm_source=newsletter&page=2"
+
+    def test_a_cookie_that_names_no_session_is_a_reader(self):
+        """A value Django never makes costs nothing; a well-formed key that names no session
+        costs one lookup, remembered for the next requests."""
+        url = self.story.get_absolute_url()
+        well_formed = secrets.token_hex(16)
+        for cookie in ["x", "bogus-" + "a" * 40, well_formed]:
+            client = Client()
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+            content.caches["default"].clear()
+            assert client.get(url)["X-Page-Cache"] == "miss", cookie
+            with self.assertNumQueries(0):
+                response = client.get(url)
+            assert response["X-Page-Cache"] == "hit", cookie
+            assert not response.cookies, cookie
+
+    def test_a_real_session_still_gets_a_fresh_page(self):
+        """Even when the page is in the cache for readers."""
+        url = self.story.get_absolute_url()
+        self.get(url)
+        session = SessionStore()
+        session["seen"] = True
+        session.create()
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert "X-Page-Cache" not in response
 
 
 class AdminDashboardTests(PageCacheTestCase):
