@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "taggit",
+    "newsroom",
     "providers",
     "articles",
 ]
@@ -98,6 +99,11 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # cache entry nor reach the page. A reader's page that comes to read another parameter must
 # have it added here.
 PAGE_CACHE_KEPT_PARAMS = ["page", "p", "q"]
+# The content version lives in the database (one row, moved by every committed change of
+# content) and servers read a copy of it from the cache, which they check against the row at
+# most this many seconds apart: a change the cache missed (Redis stalled or down when it was
+# told) shows everywhere within this time, and a change it did not miss at once.
+CONTENT_VERSION_CHECK_SECONDS = 1.0
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out address is refused before its password is even checked.

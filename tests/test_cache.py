@@ -5,9 +5,11 @@ commits; these tests switch it on and run the commit callbacks.)"""
 
 import secrets
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
@@ -15,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -52,7 +54,9 @@ SECURITY_HEADERS = [
 ]
 
 
-@override_settings(PAGE_CACHE_SECONDS=60, CACHES=LOCAL_CACHES)
+# The version's copy is checked against the database once a minute here, so that counting the
+# queries of a cache hit never depends on the speed of the machine.
+@override_settings(PAGE_CACHE_SECONDS=60, CACHES=LOCAL_CACHES, CONTENT_VERSION_CHECK_SECONDS=60)
 class PageCacheTestCase(TestCase):
     def setUp(self):
         content.version_cache().clear()
@@ -185,6 +189,62 @@ class PageCacheTests(PageCacheTestCase):
             key = next(k for k in content.caches["default"]._cache if "page:" in k)
             expires = content.caches["default"]._expire_info[key]
         assert expires <= soon.timestamp() + 1
+
+
+class ContentVersionCopyTests(PageCacheTestCase):
+    """The content version is kept in the database; the cache holds a copy, checked against it
+    every `CONTENT_VERSION_CHECK_SECONDS`."""
+
+    CHECK = 0.05
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.story = make_article(title="Checked story")
+        cls.url = cls.story.get_absolute_url()
+
+    def test_a_change_the_cache_missed_shows_once_its_copy_is_checked(self):
+        """As when Redis was down or stalled at the commit: the database moved, the copy did
+        not."""
+        with override_settings(CONTENT_VERSION_CHECK_SECONDS=self.CHECK):
+            self.get(self.url)
+            time.sleep(self.CHECK)
+            with self.assertNumQueries(1):  # the check
+                assert self.get(self.url)["X-Page-Cache"] == "hit"
+            copy = content.version_cache().get(content.VERSION_KEY)
+            with self.commit():
+                Article.objects.filter(pk=self.story.pk).update(title="Changed unseen")
+            content.version_cache().set(content.VERSION_KEY, copy, timeout=None)
+            time.sleep(self.CHECK)
+            response = self.get(self.url)
+        assert response["X-Page-Cache"] == "miss"
+        assert "Changed unseen" in response.content.decode()
+
+    def test_a_lost_copy_is_read_again_from_the_database(self):
+        """Evicted, or Redis restarted empty: the pages made under the version it held are
+        right while nothing has changed, and never served once something has."""
+        self.get(self.url)
+        content.version_cache().delete(content.VERSION_KEY)
+        with self.assertNumQueries(1):
+            assert self.get(self.url)["X-Page-Cache"] == "hit"
+        with self.commit():
+            Article.objects.filter(pk=self.story.pk).update(title="Changed, copy lost")
+        content.version_cache().delete(content.VERSION_KEY)
+        assert "Changed, copy lost" in self.get(self.url).content.decode()
+
+    def test_a_version_the_database_did_not_take_is_never_checked_against_it(self):
+        """The older version in the database would make the pages before the change current
+        again: the copy stays as it is until the next change."""
+        with override_settings(CONTENT_VERSION_CHECK_SECONDS=self.CHECK):
+            before = content.content_version()
+            failing = mock.patch.object(
+                content, "_save_version", side_effect=OperationalError("database gone")
+            )
+            with failing, self.assertLogs("newsroom.content", "ERROR") as logs:
+                content.bump_content_version()
+            assert "database gone" in logs.output[0]
+            after = content.content_version()
+            time.sleep(self.CHECK)
+            assert content.content_version() == after != before
 
 
 class PageCacheKeyTests(PageCacheTestCase):
