@@ -7,8 +7,13 @@
 #   bench/load.sh                       # SQLite in var/load/
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_load bench/load.sh
 #                                       # an existing, dedicated PostgreSQL database (flushed!)
+#   UTM_SHARE=50 bench/load.sh          # each page twice: as given, then with UTM_SHARE percent
+#                                       # of the requests carrying random utm_* parameters
+#                                       # (bench/utm.lua); exits 1 too if such a run makes less
+#                                       # than 80% of the plain run's requests/s
 # Knobs: DURATION (30s), CONNECTIONS (64), THREADS (wrk threads, 2), WORKERS (2), GTHREADS (4),
-# PORT (8765), GENERATED (10000), TIMEOUT (10s); PAGE_CACHE_SECONDS (60, as in production; 0: off).
+# PORT (8765), GENERATED (10000), TIMEOUT (10s); PAGE_CACHE_SECONDS (60, as in production; 0: off);
+# UTM_SHARE (0: no tracking parameters).
 #
 # Only 127.0.0.1 is ever targeted: the server binds it and wrk is pointed at it, nowhere else.
 set -euo pipefail
@@ -23,6 +28,9 @@ PORT=${PORT:-8765}
 # A request still unanswered after this long counts as a socket error (wrk's default is 2 s).
 TIMEOUT=${TIMEOUT:-10s}
 GENERATED=${GENERATED:-10000}
+UTM_SHARE=${UTM_SHARE:-0}
+# With tracking parameters, a page must keep this share of its plain run's requests/s.
+UTM_TARGET=0.80
 HOST=127.0.0.1
 PY=.venv/bin/python
 WORK=var/load
@@ -73,14 +81,19 @@ for _ in $(seq 100); do
 done
 curl -fs "http://$HOST:$PORT/healthz" >/dev/null || { cat "$WORK/gunicorn.log" >&2; exit 2; }
 
-echo "== wrk: $CONNECTIONS connections, $THREADS threads, $DURATION per page"
-printf '%-40s %10s %10s %9s %14s\n' page "req/s" "p99" "non-2xx" "socket errors"
+echo "== wrk: $CONNECTIONS connections, $THREADS threads, $DURATION per page and run"
+printf '%-40s %-9s %10s %10s %9s %14s\n' page run "req/s" "p99" "non-2xx" "socket errors"
 failed=0
-for page in "${PAGES[@]}"; do
-  url="http://$HOST:$PORT$page"
-  # Warm each worker's first requests (imports, template loading) outside the measurement.
-  for _ in $(seq 8); do curl -fs -o /dev/null "$url"; done
-  out=$(wrk --latency --timeout "$TIMEOUT" -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$url")
+# One wrk run of $1 (with the wrk script $2, if any): prints its row, sets $rps; failed=1 on any
+# non-2xx answer or socket error.
+measure() {
+  local url=$1 script=${2:-} run=plain out p99 non2xx sockets
+  local command=(wrk --latency --timeout "$TIMEOUT" -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION")
+  if [[ -n "$script" ]]; then
+    command+=(-s "$script")
+    run="utm $UTM_SHARE%"
+  fi
+  out=$(UTM_SHARE=$UTM_SHARE "${command[@]}" "$url")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   # wrk counts 3xx as success; our pages answer 200, so any other status is counted here.
@@ -88,7 +101,20 @@ for page in "${PAGES[@]}"; do
   sockets=$(grep 'Socket errors:' <<<"$out" | grep -oE '[0-9]+' | paste -sd+ | bc || true)
   non2xx=${non2xx:-0}
   sockets=${sockets:-0}
-  printf '%-40s %10s %10s %9s %14s\n' "${page:0:40}" "$rps" "$p99" "$non2xx" "$sockets"
+  printf '%-40s %-9s %10s %10s %9s %14s\n' "${page:0:40}" "$run" "$rps" "$p99" "$non2xx" "$sockets"
   if [[ "$non2xx" != 0 || "$sockets" != 0 ]]; then failed=1; fi
+}
+for page in "${PAGES[@]}"; do
+  url="http://$HOST:$PORT$page"
+  # Warm each worker's first requests (imports, template loading) outside the measurement.
+  for _ in $(seq 8); do curl -fs -o /dev/null "$url"; done
+  measure "$url"
+  if [[ "$UTM_SHARE" != 0 ]]; then
+    plain=$rps
+    measure "$url" bench/utm.lua
+    share=$(bc -l <<<"$rps / $plain")
+    printf '%-40s %-9s %10.0f%%\n' "" "vs plain" "$(bc -l <<<"$share * 100")"
+    if (( $(bc -l <<<"$share < $UTM_TARGET") )); then failed=1; fi
+  fi
 done
 exit "$failed"
