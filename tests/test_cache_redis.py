@@ -70,7 +70,7 @@ class StalledRedisTests(PageCacheTestCase):
                     with stalled(server):
                         if case == "saw Redis time out":
                             assert "X-Page-Cache" not in self.get("/")  # from the database
-                        # A new connection (new cache instances) in the first case.
+                        # New cache instances: the editor's server opens a new connection.
                         with override_settings(CACHES=redis_caches(location)), self.commit():
                             set_flag(
                                 Article.objects.filter(pk=story.pk),
