@@ -7,8 +7,17 @@
 #   bench/load.sh                       # SQLite in var/load/
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_load bench/load.sh
 #                                       # an existing, dedicated PostgreSQL database (flushed!)
+#   UTM_SHARE=50 bench/load.sh          # each page as given and with UTM_SHARE percent of the
+#                                       # requests carrying random utm_* parameters, in ROUNDS
+#                                       # rounds of a run of each back to back (in turn plain
+#                                       # first, then utm first), both through bench/utm.lua so
+#                                       # that wrk works as hard; the figure is the median
+#                                       # round's ratio (this shared machine's speed swings by 2x
+#                                       # within minutes); exits 1 too if it is under 80%
 # Knobs: DURATION (30s), CONNECTIONS (64), THREADS (wrk threads, 2), WORKERS (2), GTHREADS (4),
-# PORT (8765), GENERATED (10000), TIMEOUT (10s); PAGE_CACHE_SECONDS (60, as in production; 0: off).
+# PORT (8765), GENERATED (10000), TIMEOUT (10s); PAGE_CACHE_SECONDS (60, as in production; 0: off);
+# UTM_SHARE (0: no tracking parameters); with UTM_SHARE, ROUNDS (5) and ROUND_DURATION (6s: 30 s
+# of each kind of run per page).
 #
 # Only 127.0.0.1 is ever targeted: the server binds it and wrk is pointed at it, nowhere else.
 set -euo pipefail
@@ -23,6 +32,11 @@ PORT=${PORT:-8765}
 # A request still unanswered after this long counts as a socket error (wrk's default is 2 s).
 TIMEOUT=${TIMEOUT:-10s}
 GENERATED=${GENERATED:-10000}
+UTM_SHARE=${UTM_SHARE:-0}
+ROUNDS=${ROUNDS:-5}
+ROUND_DURATION=${ROUND_DURATION:-6s}
+# With tracking parameters, a page must keep this share of its plain run's requests/s.
+UTM_TARGET=0.80
 HOST=127.0.0.1
 PY=.venv/bin/python
 WORK=var/load
@@ -73,14 +87,27 @@ for _ in $(seq 100); do
 done
 curl -fs "http://$HOST:$PORT/healthz" >/dev/null || { cat "$WORK/gunicorn.log" >&2; exit 2; }
 
-echo "== wrk: $CONNECTIONS connections, $THREADS threads, $DURATION per page"
-printf '%-40s %10s %10s %9s %14s\n' page "req/s" "p99" "non-2xx" "socket errors"
+if [[ "$UTM_SHARE" == 0 ]]; then
+  echo "== wrk: $CONNECTIONS connections, $THREADS threads, $DURATION per page"
+else
+  echo "== wrk: $CONNECTIONS connections, $THREADS threads, per page $ROUNDS rounds of a plain" \
+    "and a $UTM_SHARE% utm run of $ROUND_DURATION each"
+fi
+printf '%-40s %-9s %10s %10s %9s %14s\n' page run "req/s" "p99" "non-2xx" "socket errors"
 failed=0
-for page in "${PAGES[@]}"; do
-  url="http://$HOST:$PORT$page"
-  # Warm each worker's first requests (imports, template loading) outside the measurement.
-  for _ in $(seq 8); do curl -fs -o /dev/null "$url"; done
-  out=$(wrk --latency --timeout "$TIMEOUT" -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$url")
+# One wrk run of $1 (through bench/utm.lua with $2 percent of the requests carrying utm_*
+# parameters, if $2 is given): prints its row, sets $rps; failed=1 on any non-2xx answer or
+# socket error.
+measure() {
+  local url=$1 share=${2:-} run=plain out p99 non2xx sockets
+  local command=(wrk --latency --timeout "$TIMEOUT" -t "$THREADS" -c "$CONNECTIONS")
+  if [[ -n "$share" ]]; then
+    command+=(-d "$ROUND_DURATION" -s bench/utm.lua)
+    run="utm $share%"
+  else
+    command+=(-d "$DURATION")
+  fi
+  out=$(UTM_SHARE=$share "${command[@]}" "$url")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   # wrk counts 3xx as success; our pages answer 200, so any other status is counted here.
@@ -88,7 +115,30 @@ for page in "${PAGES[@]}"; do
   sockets=$(grep 'Socket errors:' <<<"$out" | grep -oE '[0-9]+' | paste -sd+ | bc || true)
   non2xx=${non2xx:-0}
   sockets=${sockets:-0}
-  printf '%-40s %10s %10s %9s %14s\n' "${page:0:40}" "$rps" "$p99" "$non2xx" "$sockets"
+  printf '%-40s %-9s %10s %10s %9s %14s\n' "${page:0:40}" "$run" "$rps" "$p99" "$non2xx" "$sockets"
   if [[ "$non2xx" != 0 || "$sockets" != 0 ]]; then failed=1; fi
+}
+for page in "${PAGES[@]}"; do
+  url="http://$HOST:$PORT$page"
+  # Warm each worker's first requests (imports, template loading) outside the measurement.
+  for _ in $(seq 8); do curl -fs -o /dev/null "$url"; done
+  if [[ "$UTM_SHARE" == 0 ]]; then
+    measure "$url"
+    continue
+  fi
+  ratios=()
+  for round in $(seq "$ROUNDS"); do
+    order=(0 "$UTM_SHARE")
+    if (( round % 2 == 0 )); then order=("$UTM_SHARE" 0); fi
+    for share in "${order[@]}"; do
+      measure "$url" "$share"
+      if [[ "$share" == 0 ]]; then plain=$rps; else tracked=$rps; fi
+    done
+    ratios+=("$(bc -l <<<"$tracked / $plain")")
+  done
+  ratio=$(printf '%s\n' "${ratios[@]}" | sort -g | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+  printf '%-40s utm/plain, median of %s rounds: %.0f%% (rounds: %s)\n' "" "$ROUNDS" \
+    "$(bc -l <<<"$ratio * 100")" "$(printf '%.2f ' "${ratios[@]}")"
+  if (( $(bc -l <<<"$ratio < $UTM_TARGET") )); then failed=1; fi
 done
 exit "$failed"

@@ -10,8 +10,8 @@ ceiling from the same server in the same run.
 The database holds the real seed files plus `--generated` (10,000) articles from
 `bench/generate.py`, imported with `import_seeds`; the SQLite one is kept in `var/serve/` for
 later runs (`--fresh` rebuilds it). Each page is measured twice with `wrk` (Debian's:
-`apt-get install -y wrk`): *uncached*, as an editor gets it (a session cookie bypasses the page
-cache), against `/__ceiling__/cards`; and *cached*, as a reader gets it, against
+`apt-get install -y wrk`): *uncached*, as an editor gets it (a stored session's cookie bypasses
+the page cache), against `/__ceiling__/cards`; and *cached*, as a reader gets it, against
 `/__ceiling__/hello` (`bench/urls.py`, mounted through `bench/settings.py` only). Page and
 ceiling run back to back in `--rounds` short rounds, and the median round's ratio is the
 figure (`versus`). Prints requests/s, p50 and p99 per page and the ratios; exits 1 on any
@@ -39,9 +39,15 @@ HOST = "127.0.0.1"
 PY = sys.executable
 UNCACHED_TARGET = 0.50
 CACHED_TARGET = 0.70
-# An editor's session cookie: the page cache is bypassed (no session lookup happens, since no
-# public page reads the session).
-EDITOR_COOKIE = "Cookie: sessionid=bench-uncached"
+# A stored session, as an editor has: the page cache serves nobody with one (the page cache
+# looks the session up; no public page reads it).
+SESSION_SCRIPT = """
+from importlib import import_module
+from django.conf import settings
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session.create()
+print(settings.SESSION_COOKIE_NAME, session.session_key)
+"""
 # A connection per request, as the reverse proxy of README "Deploying" opens them (nginx's
 # default). Kept-alive connections stay with the worker that took them, and gthread workers
 # take them first come: with wrk's 16 opened at once, one worker of the two held all of them in
@@ -164,6 +170,12 @@ def pages(env) -> list[tuple[str, str]]:
     ]
 
 
+def editor_cookie(env) -> str:
+    """A Cookie header naming a new stored session."""
+    name, key = manage(env, "shell", "--no-imports", "-c", SESSION_SCRIPT).stdout.split()[-2:]
+    return f"Cookie: {name}={key}"
+
+
 def wrk(url: str, args, header: str = "") -> dict:
     command = ["wrk", "--latency", "-t", str(args.threads), "-c", str(args.connections)]
     command += ["-d", args.duration, "--timeout", "10s", "-H", NEW_CONNECTION]
@@ -254,6 +266,7 @@ def main():
     build_database(env, args.generated, args.fresh)
     manage(env, "collectstatic", "--no-input", "-v0")
     targets = pages(env)
+    editor = editor_cookie(env)
     cache = env.get("CACHE_URL", "local memory")
     print(
         f"gunicorn gthread 2x4 on {HOST}:{args.port}; {env['DATABASE_URL'].split('@')[-1]}; "
@@ -289,7 +302,7 @@ def main():
         )
         for name, path in targets:
             url = base + path
-            fresh = versus(url, f"{base}/__ceiling__/cards", args, EDITOR_COOKIE)
+            fresh = versus(url, f"{base}/__ceiling__/cards", args, editor)
             cached = versus(url, f"{base}/__ceiling__/hello", args)
             errors = fresh["errors"] + cached["errors"]
             failed |= errors > 0

@@ -5,6 +5,7 @@ import threading
 import time
 
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import OutOfMemoryError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -21,14 +22,15 @@ LOG_INTERVAL = 60.0
 
 _UNAVAILABLE = object()
 _lock = threading.Lock()
-_state = {"down_until": 0.0, "logged_at": None}
+_state = {"down_until": 0.0, "logged_at": None, "full_logged_at": None}
 
 
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, where an unreachable Redis behaves as an empty cache: reads miss,
     writes are dropped, and the failure is logged once per `LOG_INTERVAL`. Pages then come
-    from the database, as on a cold cache. (Cache instances are per thread; the outage state
-    is shared by the whole process.)"""
+    from the database, as on a cold cache. A Redis full to its `maxmemory` that refuses writes
+    (`maxmemory-policy noeviction`, Redis's default) drops them the same way, and is still
+    read. (Cache instances are per thread; the outage state is shared by the whole process.)"""
 
     def _call(self, method, miss, *args, **kwargs):
         now = time.monotonic()
@@ -39,14 +41,11 @@ class ResilientRedisCache(RedisCache):
         except OUTAGE as error:
             with _lock:
                 _state["down_until"] = now + RETRY_AFTER
-                logged_at = _state["logged_at"]
-                if logged_at is None or now - logged_at >= LOG_INTERVAL:
-                    _state["logged_at"] = now
-                    logger.error(
-                        "cache unavailable, serving without it: %s: %s",
-                        type(error).__name__,
-                        error,
-                    )
+            _log_now_and_then("logged_at", now, "cache unavailable, serving without it", error)
+            return miss
+        except OutOfMemoryError as error:
+            message = "cache full, not storing (README: maxmemory-policy allkeys-lru)"
+            _log_now_and_then("full_logged_at", now, message, error)
             return miss
 
     def get(self, key, default=None, version=None):
@@ -85,3 +84,14 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call(super().clear, False)
+
+
+def _log_now_and_then(last: str, now: float, message: str, error: Exception) -> None:
+    """Log `message` and `error` unless it was logged less than `LOG_INTERVAL` ago (when
+    `_state[last]` says)."""
+    with _lock:
+        logged_at = _state[last]
+        if logged_at is not None and now - logged_at < LOG_INTERVAL:
+            return
+        _state[last] = now
+    logger.error("%s: %s: %s", message, type(error).__name__, error)

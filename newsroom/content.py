@@ -7,15 +7,21 @@ a topic merge, a migration.
 Writes are noticed where they happen, in the database layer (`watch_writes`), so that no code
 path can forget to announce itself.
 
-The version lives in a cache every app server shares: the default cache when it is Redis
+The version is kept for good in the database (`ContentVersion`, one row), and servers read a
+copy of it from a cache every app server shares: the default cache when it is Redis
 (`CACHE_URL`); with the per-process local-memory cache, the `content_version` cache, a file that
 all processes on this machine read (settings choose). A cached page is served only while the
 version it was rendered under is current (`newsroom.page_cache`): a change shows on the very
-next request on every server, and no timeout is waited for.
+next request on every server, and no timeout is waited for. The copy is checked against the
+row at most `CONTENT_VERSION_CHECK_SECONDS` apart, so a change the cache missed (Redis stalled
+or down when it was told) still shows everywhere within that time; a copy the cache lost
+(evicted, Redis restarted) is read again from the row.
 """
 
 import hashlib
+import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -24,12 +30,23 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.utils.functional import cached_property
 
-T = TypeVar("T")
+from .models import ContentVersion
 
-VERSION_KEY = "content-version"
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+# The cache's copy of the version: (version, when to check it against the database next).
+VERSION_KEY = "content-version-copy"
 SCHEDULE_KEY = "content-schedule"
 # A cached count (`cached_value`) is counted again at least this often, whatever else happens.
 COUNTED_SECONDS = 3600
@@ -88,12 +105,7 @@ def content_tables() -> frozenset[str]:
 def content_version() -> str | None:
     """The current content version; None when the cache cannot be reached (then nothing may be
     served from or stored in the page cache)."""
-    cache = version_cache()
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _new_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return _checked(version_cache().get(VERSION_KEY))
 
 
 def with_content_version(key: str) -> tuple[str | None, object]:
@@ -103,20 +115,74 @@ def with_content_version(key: str) -> tuple[str | None, object]:
     cache = caches["default"]
     if version_cache() is cache:
         found = cache.get_many([VERSION_KEY, key])
-        if VERSION_KEY in found:
-            return found[VERSION_KEY], found.get(key)
+        copy = found.get(VERSION_KEY)
+        if copy is not None and time.time() < copy[1]:
+            return copy[0], found.get(key)
     version = content_version()
     return version, (cache.get(key) if version is not None else None)
 
 
 def bump_content_version() -> None:
-    """Make every cached page out of date, on every app server."""
-    version_cache().set(VERSION_KEY, _new_version(), timeout=None)
+    """Make every cached page out of date, on every app server: a new version in the database,
+    then in the cache's copy. Should the cache miss it, the copy is checked against the
+    database within `CONTENT_VERSION_CHECK_SECONDS`."""
+    version = _new_version()
+    check_after = time.time() + settings.CONTENT_VERSION_CHECK_SECONDS
+    try:
+        _save_version(version)
+    except DatabaseError as error:
+        # Checked against the older version in the database, the copy would go back to it.
+        check_after = float("inf")
+        if (
+            ContentVersion._meta.db_table
+            in connections[DEFAULT_DB_ALIAS].introspection.table_names()
+        ):
+            logger.error("content version not saved in the database: %s", error)
+        # Else `migrate` is writing content before it has made the table: nothing to keep.
+    version_cache().set_many({VERSION_KEY: (version, check_after)}, timeout=None)
+
+
+def _checked(copy: tuple[str, float] | None) -> str | None:
+    """The version the cache's `copy` holds while it needs no check; else the database's,
+    copied to the cache. None when the cache cannot be reached."""
+    now = time.time()
+    if copy is not None and now < copy[1]:
+        return copy[0]
+    try:
+        version = ContentVersion.objects.filter(pk=ContentVersion.ROW).values_list(
+            "value", flat=True
+        ).first() or _save_version(_new_version())
+    except DatabaseError:
+        if copy is None:
+            return None
+        # The database out of reach: the copy is all there is (asked again after the interval).
+        version = copy[0]
+    checked = (version, now + settings.CONTENT_VERSION_CHECK_SECONDS)
+    if version_cache().set_many({VERSION_KEY: checked}, timeout=None):
+        return None
+    return version
+
+
+def _save_version(version: str) -> str:
+    """Write `version` to the database's row, making it if need be. One plain statement, with no
+    transaction of its own: it runs from the execute wrapper, right after a write in
+    autocommit whose rows its caller may not have read yet (SQLite's RETURNING), and a COMMIT
+    there would fail (and roll that write back)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    table = connection.ops.quote_name(ContentVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, value) VALUES (%s, %s) "  # noqa: S608 - our table's name
+            "ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            [ContentVersion.ROW, version],
+        )
+    return version
 
 
 def _new_version() -> str:
-    # A value never used before, so a page rendered under an old version can never match.
-    return f"{time.time_ns():x}"
+    # A value never used before, on any server, so a page rendered under an old version can
+    # never match.
+    return f"{time.time_ns():x}-{secrets.token_hex(4)}"
 
 
 class PendingBump:

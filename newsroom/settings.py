@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "taggit",
+    "newsroom",
     "providers",
     "articles",
 ]
@@ -93,6 +94,17 @@ MIDDLEWARE = [
 # bounds only how old a "5 minutes ago" may get; 0 turns the page cache off (ETag and
 # Last-Modified with 304 answers stay on).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# The query parameters readers' pages read: a page number (listings), a search (`/search/`) and
+# a sitemap section's page. The page cache keys a page by these alone, and the page sees no
+# others: tracking parameters (`utm_*`, `fbclid`, ...) and made-up ones neither make a new
+# cache entry nor reach the page. A reader's page that comes to read another parameter must
+# have it added here.
+PAGE_CACHE_KEPT_PARAMS = ["page", "p", "q"]
+# The content version lives in the database (one row, moved by every committed change of
+# content) and servers read a copy of it from the cache, which they check against the row at
+# most this many seconds apart: a change the cache missed (Redis stalled or down when it was
+# told) shows everywhere within this time, and a change it did not miss at once.
+CONTENT_VERSION_CHECK_SECONDS = 1.0
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out address is refused before its password is even checked.

@@ -3,28 +3,35 @@ path that changes what readers see moves the version when its transaction commit
 next request renders afresh. (The suite runs with the page cache off, since a TestCase never
 commits; these tests switch it on and run the commit callbacks.)"""
 
+import secrets
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import OperationalError, connection, transaction
 from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.editing.curation import set_flag
 from articles.editing.topics import merge_topics
-from articles.models import Article, Topic
+from articles.models import Article, Topic, TopicRedirect
+from articles.public.views import CARDS_PER_PAGE
 from articles.seeds import import_paths
 from newsroom import cache as resilient
 from newsroom import content
 from providers.models import Provider
 from tests.articles.seeds.builders import write_seed
-from tests.factories import make_article
+from tests.factories import make_article, make_articles
 from tests.test_faults import closed_port
 
 LOCAL_CACHES = {
@@ -47,7 +54,9 @@ SECURITY_HEADERS = [
 ]
 
 
-@override_settings(PAGE_CACHE_SECONDS=60, CACHES=LOCAL_CACHES)
+# The version's copy is checked against the database once a minute here, so that counting the
+# queries of a cache hit never depends on the speed of the machine.
+@override_settings(PAGE_CACHE_SECONDS=60, CACHES=LOCAL_CACHES, CONTENT_VERSION_CHECK_SECONDS=60)
 class PageCacheTestCase(TestCase):
     def setUp(self):
         content.version_cache().clear()
@@ -180,6 +189,136 @@ class PageCacheTests(PageCacheTestCase):
             key = next(k for k in content.caches["default"]._cache if "page:" in k)
             expires = content.caches["default"]._expire_info[key]
         assert expires <= soon.timestamp() + 1
+
+
+class ContentVersionCopyTests(PageCacheTestCase):
+    """The content version is kept in the database; the cache holds a copy, checked against it
+    every `CONTENT_VERSION_CHECK_SECONDS`."""
+
+    CHECK = 0.05
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.story = make_article(title="Checked story")
+        cls.url = cls.story.get_absolute_url()
+
+    def test_a_change_the_cache_missed_shows_once_its_copy_is_checked(self):
+        """As when Redis was down or stalled at the commit: the database moved, the copy did
+        not."""
+        with override_settings(CONTENT_VERSION_CHECK_SECONDS=self.CHECK):
+            self.get(self.url)
+            time.sleep(self.CHECK)
+            with self.assertNumQueries(1):  # the check
+                assert self.get(self.url)["X-Page-Cache"] == "hit"
+            copy = content.version_cache().get(content.VERSION_KEY)
+            with self.commit():
+                Article.objects.filter(pk=self.story.pk).update(title="Changed unseen")
+            content.version_cache().set(content.VERSION_KEY, copy, timeout=None)
+            time.sleep(self.CHECK)
+            response = self.get(self.url)
+        assert response["X-Page-Cache"] == "miss"
+        assert "Changed unseen" in response.content.decode()
+
+    def test_a_lost_copy_is_read_again_from_the_database(self):
+        """Evicted, or Redis restarted empty: the pages made under the version it held are
+        right while nothing has changed, and never served once something has."""
+        self.get(self.url)
+        content.version_cache().delete(content.VERSION_KEY)
+        with self.assertNumQueries(1):
+            assert self.get(self.url)["X-Page-Cache"] == "hit"
+        with self.commit():
+            Article.objects.filter(pk=self.story.pk).update(title="Changed, copy lost")
+        content.version_cache().delete(content.VERSION_KEY)
+        assert "Changed, copy lost" in self.get(self.url).content.decode()
+
+    def test_a_version_the_database_did_not_take_is_never_checked_against_it(self):
+        """The older version in the database would make the pages before the change current
+        again: the copy stays as it is until the next change."""
+        with override_settings(CONTENT_VERSION_CHECK_SECONDS=self.CHECK):
+            before = content.content_version()
+            failing = mock.patch.object(
+                content, "_save_version", side_effect=OperationalError("database gone")
+            )
+            with failing, self.assertLogs("newsroom.content", "ERROR") as logs:
+                content.bump_content_version()
+            assert "database gone" in logs.output[0]
+            after = content.content_version()
+            time.sleep(self.CHECK)
+            assert content.content_version() == after != before
+
+
+class PageCacheKeyTests(PageCacheTestCase):
+    """A page's cache key is its path and the parameters readers' pages read
+    (`PAGE_CACHE_KEPT_PARAMS`), sorted: links carrying tracking or made-up parameters, and
+    cookies that name no session, get the cached page instead of rendering one each."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.story = make_article(title="Shared story", topics=["AI"])
+        make_articles(CARDS_PER_PAGE, topics=["AI"])
+        Topic.objects.create(name="Robots")
+        TopicRedirect.objects.create(old_slug="old-ai", topic=Topic.objects.get(name="AI"))
+
+    def test_tracking_and_unknown_parameters_are_cache_hits(self):
+        for url in ["/", self.story.get_absolute_url(), "/topics/ai/", "/feed/"]:
+            assert self.get(f"{url}?utm_source=first")["X-Page-Cache"] == "miss", url
+            for _ in range(5):
+                junk = secrets.token_hex(4)
+                query = urlencode({f"utm_{junk}": junk, "fbclid": junk, "gclid": junk, junk: junk})
+                with self.assertNumQueries(0):
+                    response = self.get(f"{url}?{query}")
+                assert response["X-Page-Cache"] == "hit", (url, query)
+            assert self.get(url)["X-Page-Cache"] == "hit", url
+
+    def test_the_parameters_pages_read_stay_distinct_keys_in_any_order(self):
+        for url in ["/search/?q=shared", "/search/?q=story", "/?page=2", "/search/?q=s&page=1"]:
+            assert self.get(url)["X-Page-Cache"] == "miss", url
+        assert self.get("/search/?q=story")["X-Page-Cache"] == "hit"
+        assert self.get("/search/?page=1&utm_medium=x&q=s")["X-Page-Cache"] == "hit"
+        assert self.get("/?page=2&fbclid=x")["X-Page-Cache"] == "hit"
+        assert self.get("/sitemap-articles.xml?p=1")["X-Page-Cache"] == "miss"
+        assert self.get("/sitemap-articles.xml")["X-Page-Cache"] == "miss"
+
+    def test_a_page_sees_only_the_parameters_it_reads(self):
+        """Its links are the same whatever tracking parameters the first reader came with."""
+        page = self.get("/?page=2&utm_source=newsletter&ref=x").content.decode()
+        assert 'href="?page=1"' in page
+        assert "utm_source" not in page
+        assert "ref=x" not in page
+
+    def test_redirects_keep_the_query_they_were_given(self):
+        response = self.get("/topics/old-ai/?utm_source=newsletter&page=2")
+        assert response.status_code == 301
+        assert response["Location"] == "/topics/ai/?utm_source=newsletter&page=2"
+
+    def test_a_cookie_that_names_no_session_is_a_reader(self):
+        """A value Django never makes costs nothing; a well-formed key that names no session
+        costs one lookup, remembered for the next requests."""
+        url = self.story.get_absolute_url()
+        well_formed = secrets.token_hex(16)
+        for cookie in ["x", "bogus-" + "a" * 40, well_formed]:
+            client = Client()
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+            content.caches["default"].clear()
+            assert client.get(url)["X-Page-Cache"] == "miss", cookie
+            with self.assertNumQueries(0):
+                response = client.get(url)
+            assert response["X-Page-Cache"] == "hit", cookie
+            assert not response.cookies, cookie
+
+    def test_a_real_session_still_gets_a_fresh_page(self):
+        """Even when the page is in the cache for readers."""
+        url = self.story.get_absolute_url()
+        self.get(url)
+        session = SessionStore()
+        session["seen"] = True
+        session.create()
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert "X-Page-Cache" not in response
 
 
 class AdminDashboardTests(PageCacheTestCase):
