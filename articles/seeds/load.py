@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -153,7 +154,7 @@ def import_paths(
     `progress(done, total)` is called after each batch. Files are known (in rejections, and
     as their articles' `source`) by their paths, relative to `names_relative_to` when given:
     uploads are unpacked in a temporary folder, and known by the names editors gave them."""
-    started = time.perf_counter()
+    started, now = time.perf_counter(), timezone.now()
     files = seed_files(paths)
     folder = f"{Path(names_relative_to)}{os.sep}" if names_relative_to else ""
     run = ImportRun.objects.create(trigger=trigger, started_by=started_by, dry_run=dry_run)
@@ -167,7 +168,8 @@ def import_paths(
         pending = deque()
         for batch in batches:
             blobs = _unknown_files(batch, report, force=force, max_bytes=max_bytes, folder=folder)
-            pending.append((parser.submit(parse_files, blobs, max_bytes), len(batch)))
+            parsing = parser.submit(parse_files, blobs, max_bytes=max_bytes, now=now)
+            pending.append((parsing, len(batch)))
             if len(pending) > workers:
                 _load_parsed(
                     pending.popleft(), report, dry_run=dry_run, force=force, progress=progress
@@ -210,12 +212,15 @@ def _load_parsed(pending, report, *, dry_run, force, progress) -> None:
         progress(report.done, report.files)
 
 
-def parse_files(blobs: list[tuple[str, bytes]], max_bytes: int) -> list[SeedRecord | SeedError]:
-    """Each file's record, or the SeedError that rejects it. No database: runs in a worker."""
+def parse_files(
+    blobs: list[tuple[str, bytes]], *, max_bytes: int, now: datetime
+) -> list[SeedRecord | SeedError]:
+    """Each file's record, or the SeedError that rejects it (`read_seed`, checked against the
+    run's `now`). No database: runs in a worker."""
     outcomes = []
     for name, data in blobs:
         try:
-            outcomes.append(read_seed(data, name=name, max_bytes=max_bytes))
+            outcomes.append(read_seed(data, name=name, max_bytes=max_bytes, now=now))
         except SeedError as error:
             outcomes.append(error)
     return outcomes

@@ -396,3 +396,14 @@ def test_a_merged_or_renamed_topic_does_not_come_back_on_reimport(tmp_path):
     assert (report.updated, report.rejected) == (1, 0)
     assert sorted(Topic.objects.values_list("name", flat=True)) == ["AI", "Robotics"]
     assert sorted(Article.objects.get().topics.names()) == ["AI", "Robotics"]
+
+
+def test_a_file_dated_far_ahead_is_rejected_and_the_others_imported(tmp_path):
+    write_seed(tmp_path, "future.md", webUrl="https://x.example/f", publishedDateTime="9999-12-31")
+    write_seed(tmp_path, "today.md", webUrl="https://x.example/t")
+    report = import_paths([tmp_path])
+    assert report.created == 1
+    assert [(name.rsplit("/", 1)[1], reason[:29]) for name, reason in report.rejections] == [
+        ("future.md", "publishedDateTime 9999-12-31 ")
+    ]
+    assert list(Article.objects.values_list("web_url", flat=True)) == ["https://x.example/t"]

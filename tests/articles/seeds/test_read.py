@@ -103,6 +103,41 @@ def test_files_over_the_size_limit_are_rejected_before_parsing():
     assert "over the limit of 1,000" in str(error)
 
 
+@pytest.mark.parametrize("when", ["9999-12-31", "2026-01-03T00:00:01Z", "2026-01-03 02:00+01:00"])
+def test_a_publication_time_more_than_a_day_ahead_rejects_the_file(when):
+    """A story its outlet published cannot be dated in the future: past a day of slack (time
+    zones written wrong), the date is a mistake that would pin the story to the top of every
+    listing, so the file is rejected, saying why."""
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    with pytest.raises(SeedError) as caught:
+        read_seed(seed_bytes(publishedDateTime=when), name="f.md", max_bytes=LIMIT, now=now)
+    assert "is more than a day ahead of the clock" in caught.value.message
+    assert caught.value.message.startswith(f"publishedDateTime {when[:10]}")
+
+
+def test_a_publication_time_up_to_a_day_ahead_is_accepted():
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    data = seed_bytes(publishedDateTime="2026-01-03T00:00:00Z")
+    record = read_seed(data, name="f.md", max_bytes=LIMIT, now=now)
+    assert record.published_at == datetime(2026, 1, 3, tzinfo=UTC)
+    assert record.warnings == []
+
+
+def test_a_related_story_dated_ahead_keeps_its_link_without_the_date():
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    future = {
+        "title": "From the future",
+        "webUrl": "https://other.example/future",
+        "publishedDateTime": "9999-12-31T00:00:00Z",
+    }
+    record = read_seed(seed_bytes(related=[future]), name="f.md", max_bytes=LIMIT, now=now)
+    assert record.related[0].web_url == "https://other.example/future"
+    assert record.related[0].published_at is None
+    assert record.warnings == [
+        "ignored a related link's publishedDateTime 9999-12-31: more than a day ahead of the clock"
+    ]
+
+
 def test_forbidden_control_characters_are_replaced_with_a_warning():
     """U+0097 (a Windows-1252 em dash) makes YAML refuse the file; it becomes a dash, other
     forbidden characters are removed, and the file is accepted with a warning."""
