@@ -7,6 +7,7 @@ import base64
 import hashlib
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -155,8 +156,12 @@ def read_seed(data: bytes, *, name: str, max_bytes: int, now: datetime | None = 
         warnings.append(f"replaced control characters YAML forbids: {', '.join(found[:5])}")
         text = YAML_FORBIDDEN.sub(lambda match: remove_invisible(match.group()), text)
     document = _front_matter(text, name)
+    loader = yaml.CSafeLoader(document)
     try:
-        mapping = yaml.load(document, Loader=yaml.CSafeLoader)
+        # yaml.load() in two steps, to see the keys before YAML keeps the last of a repeated one.
+        node = loader.get_single_node()
+        warnings.extend(_repeated_keys(node))
+        mapping = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 2 if error.problem_mark else None
         problem = error.problem or "invalid YAML"
@@ -165,6 +170,8 @@ def read_seed(data: bytes, *, name: str, max_bytes: int, now: datetime | None = 
         raise SeedError(name, problem, line) from None
     except (yaml.YAMLError, RecursionError) as error:
         raise SeedError(name, f"invalid YAML ({type(error).__name__})") from None
+    finally:
+        loader.dispose()
     if not isinstance(mapping, dict):
         kind = "empty" if mapping is None else type(mapping).__name__
         raise SeedError(name, f"the front matter is not a mapping of keys to values ({kind})")
@@ -175,6 +182,21 @@ def read_seed(data: bytes, *, name: str, max_bytes: int, now: datetime | None = 
         )
     except RecursionError:
         raise SeedError(name, "values nested too deeply") from None
+
+
+def _repeated_keys(node) -> list[str]:
+    """A warning per top-level key the front matter gives more than once (YAML keeps the last
+    value without a word)."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    keys = Counter(
+        (key.tag, key.value) for key, _ in node.value if isinstance(key, yaml.ScalarNode)
+    )
+    return [
+        f"key {_shorten(value, 40)!r} given {count} times: the last value is used"
+        for (_, value), count in keys.items()
+        if count > 1
+    ]
 
 
 def _front_matter(text: str, name: str) -> str:

@@ -138,6 +138,31 @@ def test_a_related_story_dated_ahead_keeps_its_link_without_the_date():
     ]
 
 
+def test_a_key_given_twice_is_a_warning_and_the_last_value_wins():
+    """YAML keeps the last of two values for one key without a word: the reader says so (for
+    the top-level keys, written plain or quoted alike)."""
+    data = seed_bytes(title="First").replace(
+        b"---\n", b"---\ntitle: Second\n'excerpt': One\nexcerpt: Two\n", 1
+    )
+    record = read(data)
+    assert record.title == "First"  # seed_bytes writes its title after the added lines
+    assert record.excerpt == "A short excerpt."
+    assert record.warnings == [
+        "key 'title' given 2 times: the last value is used",
+        "key 'excerpt' given 3 times: the last value is used",
+    ]
+
+
+def test_lines_that_only_look_like_keys_are_no_repeated_keys():
+    """A quoted value or a flow mapping running over lines is no repetition of a key."""
+    data = seed_bytes(title=None).replace(
+        b"---\n", b'---\ntitle: "Two lines\ntitle: of title"\nnote: {a: 1,\nnote: 2}\n', 1
+    )
+    record = read(data)
+    assert record.title == "Two lines title: of title"
+    assert record.warnings == []
+
+
 def test_forbidden_control_characters_are_replaced_with_a_warning():
     """U+0097 (a Windows-1252 em dash) makes YAML refuse the file; it becomes a dash, other
     forbidden characters are removed, and the file is accepted with a warning."""
