@@ -264,7 +264,7 @@ def _read_bytes(name: str, max_bytes: int) -> bytes:
     """The file's bytes; over `max_bytes`, a SeedError before anything is read."""
     size = os.stat(name).st_size
     if size > max_bytes:
-        raise SeedError(name, f"file is {size:,} bytes, over the limit of {max_bytes:,}")
+        raise SeedError(name, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
     with open(name, "rb") as file:
         return file.read(max_bytes + 1)
 

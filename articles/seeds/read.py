@@ -144,7 +144,7 @@ def read_seed(data: bytes, *, name: str, max_bytes: int, now: datetime | None = 
     Raises `SeedError` naming the file (and the line, where YAML gives one) for anything that
     cannot be imported; only ever that exception, whatever `data` holds."""
     if len(data) > max_bytes:
-        raise SeedError(name, f"file is {len(data):,} bytes, over the limit of {max_bytes:,}")
+        raise SeedError(name, f"file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

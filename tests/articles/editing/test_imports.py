@@ -1,14 +1,18 @@
 """Importing seed files from the admin, and the read-only import history."""
 
 import io
+import stat
 import zipfile
 from unittest import mock
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from articles.models import Article, ImportRun
+from articles.seeds import uploads
 from articles.seeds.read import content_hash
 from tests.articles.editing.helpers import make_editor, make_superuser, messages_of
 from tests.articles.seeds.builders import seed_bytes
@@ -20,12 +24,19 @@ def upload(name, data):
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
 
-def zipped(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+def zipped(members: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    """A .zip of `members`: {name or ZipInfo: bytes}."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def symlink_member(name: str, target: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
 
 
 def story(n):
@@ -143,6 +154,56 @@ class UploadTests(TestCase):
         response = self.post(upload("big.md", story(1)))
         self.assert_refused(response, "over the seed file limit")
 
+    def test_sizes_are_told_exactly_in_bytes(self):
+        """One byte over the limit is not "1.0 MB, over the limit of 1.0 MB"."""
+        limit = settings.SEED_MAX_BYTES
+        data = story(1).replace(b"---\n", b"---\n#" + b"x" * limit + b"\n", 1)[: limit + 1]
+        response = self.post(upload("big.md", data))
+        self.assert_refused(
+            response, "big.md is 1,048,577 bytes, over the seed file limit of 1,048,576 bytes"
+        )
+        response = self.post(upload("big.zip", zipped({"big.md": data})))
+        self.assert_refused(response, "'big.md' expands to more than 1,048,576 bytes (1.0")
+
+    def test_a_file_and_a_folder_of_the_same_name_are_refused(self):
+        """`a.md` and `a.md/b.md` cannot both be unpacked, in either order; nor can a link
+        member and files under it (a member is written as a file, whatever it claims)."""
+        for members in [
+            {"a.md": story(1), "a.md/b.md": story(2)},
+            {"a.md/b.md": story(2), "a.md": story(1)},
+            {symlink_member("link", "/etc"): b"/etc", "link/b.md": story(2)},
+        ]:
+            response = self.post(upload("clash.zip", zipped(members)))
+            self.assert_refused(response, "is both a file and a folder in the upload")
+
+    def test_names_and_paths_too_long_for_the_file_system_are_refused(self):
+        long_name = "é" * 200 + ".md"  # 403 bytes, in 203 characters
+        response = self.post(upload("long.zip", zipped({long_name: story(1)})))
+        self.assert_refused(response, "a name of 403 bytes, over the limit of 255 bytes")
+        response = self.post(upload(long_name, story(1)))
+        self.assert_refused(response, "a name of 403 bytes, over the limit of 255 bytes")
+        deep = "a/" * 600 + "b.md"
+        response = self.post(upload("deep.zip", zipped({deep: story(1)})))
+        self.assert_refused(response, "a path of 1,213 bytes, over the limit of 1,024 bytes")
+
+    def test_two_files_of_one_name_are_both_imported(self):
+        response = self.post(upload("one.md", story(1)), upload("one.md", story(2)))
+        assert response.status_code == 200
+        assert Article.objects.count() == 2
+
+    def test_more_than_a_hundred_files_at_once_are_imported(self):
+        """Django refuses a request of more than DATA_UPLOAD_MAX_NUMBER_FILES files with a bare
+        "Bad Request (400)"; the upload takes its own limit's worth."""
+        response = self.post(*(upload(f"{n}.md", story(n)) for n in range(101)))
+        assert response.status_code == 200
+        assert ImportRun.objects.get().created == 101
+        assert settings.DATA_UPLOAD_MAX_NUMBER_FILES > uploads.MAX_FILES
+
+    def test_more_files_than_the_upload_takes_is_a_form_error(self):
+        with mock.patch("articles.seeds.uploads.MAX_FILES", 3):
+            response = self.post(*(upload(f"{n}.md", story(n)) for n in range(4)))
+        self.assert_refused(response, "4 files in one upload, over the limit of 3; split it up.")
+
     def test_nothing_uploaded(self):
         response = self.client.post(UPLOAD, {})
         assert response.context["form"].errors["files"] == ["This field is required."]
@@ -182,8 +243,6 @@ class ImportRunAdminTests(TestCase):
         assert response["Location"] == UPLOAD
 
     def test_staff_without_the_permission_cannot_upload(self):
-        from django.contrib.auth import get_user_model
-
         clerk = get_user_model().objects.create_user("clerk", password="x", is_staff=True)
         self.client.force_login(clerk)
         assert self.client.get(UPLOAD).status_code == 403
