@@ -521,19 +521,33 @@ class Image(models.Model):
 
 
 class ImportRun(models.Model):
-    """One run of the seed importer, from the command line or the admin."""
+    """One run of the seed importer, from the command line or the admin. Its counts are kept up
+    to date batch by batch, so a run that never finished still says how far it got; the lists
+    hold their first `MAX_LISTED` entries (`articles.seeds.load`)."""
 
     class Trigger(models.TextChoices):
         COMMAND = "command", "Command line"
         ADMIN = "admin", "Admin upload"
 
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        # Stopped by an error, or found by a later run with its process gone (or too old).
+        INTERRUPTED = "interrupted", "Interrupted"
+
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
     trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.COMMAND)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    host = models.CharField(max_length=255, blank=True, help_text="The machine the run ran on.")
+    pid = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The id of the run's process on its machine."
+    )
     dry_run = models.BooleanField(default=False)
+    files = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)

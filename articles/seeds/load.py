@@ -12,14 +12,15 @@ Rules (README "Importing seed files"):
   the run reports them as kept.
 """
 
-import multiprocessing
 import os
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from articles.models import (
     slug_base,
 )
 from articles.models import Topic as TopicModel
+from newsroom.workers import worker_pool
 from providers.models import Provider, slug_for_domain
 
 from .fields import EDITABLE_FIELDS, IMPORTED_FIELDS, PROTECTED_FIELDS
@@ -50,6 +52,9 @@ BATCH_SIZE = 500
 PARSE_WORKERS = 2
 # Bounds on what a report keeps in memory and in `ImportRun.rejections`.
 MAX_LISTED = 1000
+# A run with no end after this long is taken for interrupted by the next run, whatever machine
+# it ran on (on the same machine, a run whose process is gone is, at once).
+GIVEN_UP_AFTER = timedelta(hours=6)
 SOURCE_MAX_LENGTH = Article._meta.get_field("source").max_length
 
 # Written on every update whatever the editor did: where the article came from.
@@ -153,40 +158,115 @@ def import_paths(
     validates and counts without writing articles; `force` reprocesses unchanged files.
     `progress(done, total)` is called after each batch. Files are known (in rejections, and
     as their articles' `source`) by their paths, relative to `names_relative_to` when given:
-    uploads are unpacked in a temporary folder, and known by the names editors gave them."""
+    uploads are unpacked in a temporary folder, and known by the names editors gave them.
+
+    The run's record is kept up to date after each batch. Earlier runs that can no longer
+    finish are marked interrupted first (`mark_interrupted_runs`); this one is marked
+    interrupted if it stops on an exception."""
     started, now = time.perf_counter(), timezone.now()
     files = seed_files(paths)
     folder = f"{Path(names_relative_to)}{os.sep}" if names_relative_to else ""
-    run = ImportRun.objects.create(trigger=trigger, started_by=started_by, dry_run=dry_run)
+    mark_interrupted_runs()
+    run = ImportRun.objects.create(
+        trigger=trigger,
+        started_by=started_by,
+        dry_run=dry_run,
+        files=len(files),
+        host=socket.gethostname(),
+        pid=os.getpid(),
+    )
     report = ImportReport(dry_run=dry_run, files=len(files))
     max_bytes = settings.SEED_MAX_BYTES
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     workers = min(PARSE_WORKERS, (os.cpu_count() or 1), len(batches) - 1)
-    with _parser(workers) as parser:
-        # While the database writes one batch, the workers validate the next ones (at most
-        # `workers` batches ahead, so memory stays bounded whatever the number of files).
-        pending = deque()
-        for batch in batches:
-            blobs = _unknown_files(batch, report, force=force, max_bytes=max_bytes, folder=folder)
-            parsing = parser.submit(parse_files, blobs, max_bytes=max_bytes, now=now)
-            pending.append((parsing, len(batch)))
-            if len(pending) > workers:
-                _load_parsed(
-                    pending.popleft(), report, dry_run=dry_run, force=force, progress=progress
+
+    def load(pending) -> None:
+        _load_parsed(pending, report, dry_run=dry_run, force=force, progress=progress)
+        _record_run(run, report)
+
+    try:
+        with _parser(workers) as parser:
+            # While the database writes one batch, the workers validate the next ones (at
+            # most `workers` batches ahead, so memory stays bounded whatever the number of
+            # files).
+            pending = deque()
+            for batch in batches:
+                blobs = _unknown_files(
+                    batch, report, force=force, max_bytes=max_bytes, folder=folder
                 )
-        while pending:
-            _load_parsed(pending.popleft(), report, dry_run=dry_run, force=force, progress=progress)
+                parsing = parser.submit(parse_files, blobs, max_bytes=max_bytes, now=now)
+                pending.append((parsing, len(batch)))
+                if len(pending) > workers:
+                    load(pending.popleft())
+            while pending:
+                load(pending.popleft())
+    except BaseException:
+        report.elapsed = time.perf_counter() - started
+        # Recorded if the database still answers; if not, the next run finds this one's
+        # process gone.
+        with suppress(DatabaseError):
+            _record_run(run, report, status=ImportRun.Status.INTERRUPTED)
+        raise
     report.elapsed = time.perf_counter() - started
-    _finish_run(run, report)
+    _record_run(run, report, status=ImportRun.Status.FINISHED)
     return report
+
+
+def mark_interrupted_runs() -> int:
+    """Mark as interrupted the runs that have no end and never will: those of this machine
+    whose process is gone, and those of any machine started more than `GIVEN_UP_AFTER` ago.
+    Returns how many. One query when every run has finished."""
+    host, given_up = socket.gethostname(), timezone.now() - GIVEN_UP_AFTER
+    unfinished = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+    ended = [
+        pk
+        for pk, run_host, pid, started_at in unfinished.values_list(
+            "pk", "host", "pid", "started_at"
+        )
+        if started_at < given_up or (run_host == host and not _process_exists(pid))
+    ]
+    if not ended:
+        return 0
+    return unfinished.filter(pk__in=ended).update(status=ImportRun.Status.INTERRUPTED)
+
+
+def _process_exists(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, the process is only looked up
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, but another user's
+        return True
+    return True
+
+
+def _record_run(run: ImportRun, report: ImportReport, *, status: str = "") -> None:
+    """Save the counts so far on `run`; with `status`, its end and everything listed too."""
+    run.created = report.created
+    run.updated = report.updated
+    run.unchanged = report.unchanged
+    run.rejected = report.rejected
+    run.warnings = report.warnings
+    fields = ["created", "updated", "unchanged", "rejected", "warnings"]
+    if status:
+        run.status = status
+        run.finished_at = timezone.now()
+        run.rejections = [{"file": name, "reason": reason} for name, reason in report.rejections]
+        fields += [
+            "status",
+            "finished_at",
+            "rejections",
+        ]
+    run.save(update_fields=fields)
 
 
 def _parser(workers: int) -> Executor:
     """Worker processes that parse batches while this process writes, when there is more than
     one batch and more than one core; else parsing happens in this process."""
     if workers > 0:
-        context = multiprocessing.get_context("fork")
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        return worker_pool(workers)
     return _InlineExecutor()
 
 
@@ -588,14 +668,3 @@ def _dedupe_slugs(bases: list[str], taken_among: Callable) -> list[str]:
         taken.add(slug)
         slugs.append(slug)
     return slugs
-
-
-def _finish_run(run: ImportRun, report: ImportReport) -> None:
-    run.finished_at = timezone.now()
-    run.created = report.created
-    run.updated = report.updated
-    run.unchanged = report.unchanged
-    run.rejected = report.rejected
-    run.warnings = report.warnings
-    run.rejections = [{"file": name, "reason": reason} for name, reason in report.rejections]
-    run.save()

@@ -1,11 +1,18 @@
-"""Loading seed files into the database: upserts, atomicity, editors' changes, duplicates."""
+"""Loading seed files into the database: upserts, atomicity, editors' changes, duplicates, the
+run's record."""
 
+import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.models import (
     SLUG_SUFFIX_ROOM,
@@ -18,7 +25,12 @@ from articles.models import (
     unique_slug,
 )
 from articles.seeds import import_paths, mark_edited, read_seed
-from articles.seeds.load import ImportReport, load_records
+from articles.seeds.load import (
+    GIVEN_UP_AFTER,
+    ImportReport,
+    load_records,
+    mark_interrupted_runs,
+)
 from articles.seeds.read import SeedImage
 from providers.models import Provider
 
@@ -348,11 +360,90 @@ def test_every_run_is_recorded(tmp_path):
     write_seed(tmp_path, "b.md", b"---\ntitle: x\n---\n")
     import_paths([tmp_path])
     run = ImportRun.objects.get()
-    assert (run.created, run.rejected, run.unchanged) == (1, 1, 0)
+    assert (run.files, run.created, run.rejected, run.unchanged) == (2, 1, 1, 0)
     assert run.finished_at is not None
+    assert run.status == ImportRun.Status.FINISHED
+    assert (run.host, run.pid) == (socket.gethostname(), os.getpid())
     assert run.rejections == [
         {"file": str(tmp_path / "b.md"), "reason": "missing publishedDateTime"}
     ]
+
+
+def test_a_run_stopped_by_an_error_is_recorded_as_interrupted_with_its_counts(tmp_path):
+    write_seed(tmp_path, "a.md", webUrl="https://x.example/a")
+    write_seed(tmp_path, "b.md", webUrl="https://x.example/b")
+    real_load = load_records
+    calls = []
+
+    def load_then_fail(records, **kwargs):
+        calls.append(records)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_load(records, **kwargs)
+
+    with (
+        mock.patch("articles.seeds.load.load_records", load_then_fail),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        import_paths([tmp_path], batch_size=1)
+    run = ImportRun.objects.get()
+    assert (run.status, run.files, run.created) == (ImportRun.Status.INTERRUPTED, 2, 1)
+    assert run.finished_at is not None
+    assert Article.objects.count() == 1
+
+
+def test_runs_that_never_finished_are_marked_interrupted_by_the_next_one():
+    """A run with no end is interrupted when its process is gone (on this machine) or when it
+    started more than GIVEN_UP_AFTER ago (on any machine); a run whose process is still there,
+    or of another machine and recent, may still finish."""
+    here, now = socket.gethostname(), timezone.now()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    runs = {
+        "gone": ImportRun.objects.create(host=here, pid=int(dead.stdout)),
+        "alive": ImportRun.objects.create(host=here, pid=os.getpid()),
+        "elsewhere": ImportRun.objects.create(host="other-host", pid=1),
+        "elsewhere, old": ImportRun.objects.create(
+            host="other-host", pid=1, started_at=now - GIVEN_UP_AFTER - timedelta(minutes=1)
+        ),
+        "finished": ImportRun.objects.create(
+            host=here, pid=int(dead.stdout), status=ImportRun.Status.FINISHED
+        ),
+    }
+    assert mark_interrupted_runs() == 2
+    statuses = {name: ImportRun.objects.get(pk=run.pk).status for name, run in runs.items()}
+    assert statuses == {
+        "gone": "interrupted",
+        "alive": "running",
+        "elsewhere": "running",
+        "elsewhere, old": "interrupted",
+        "finished": "finished",
+    }
+
+
+def test_an_import_marks_the_runs_that_never_finished(tmp_path):
+    forgotten = ImportRun.objects.create(
+        host="other-host", started_at=timezone.now() - GIVEN_UP_AFTER - timedelta(minutes=1)
+    )
+    write_seed(tmp_path, "a.md")
+    import_paths([tmp_path])
+    forgotten.refresh_from_db()
+    assert forgotten.status == ImportRun.Status.INTERRUPTED
+
+
+def test_a_file_dated_far_ahead_is_rejected_and_the_others_imported(tmp_path):
+    write_seed(tmp_path, "future.md", webUrl="https://x.example/f", publishedDateTime="9999-12-31")
+    write_seed(tmp_path, "today.md", webUrl="https://x.example/t")
+    report = import_paths([tmp_path])
+    assert report.created == 1
+    assert [(name.rsplit("/", 1)[1], reason[:29]) for name, reason in report.rejections] == [
+        ("future.md", "publishedDateTime 9999-12-31 ")
+    ]
+    assert list(Article.objects.values_list("web_url", flat=True)) == ["https://x.example/t"]
 
 
 def test_queries_per_batch_do_not_grow_with_files_topics_or_related_links(tmp_path):
@@ -396,14 +487,3 @@ def test_a_merged_or_renamed_topic_does_not_come_back_on_reimport(tmp_path):
     assert (report.updated, report.rejected) == (1, 0)
     assert sorted(Topic.objects.values_list("name", flat=True)) == ["AI", "Robotics"]
     assert sorted(Article.objects.get().topics.names()) == ["AI", "Robotics"]
-
-
-def test_a_file_dated_far_ahead_is_rejected_and_the_others_imported(tmp_path):
-    write_seed(tmp_path, "future.md", webUrl="https://x.example/f", publishedDateTime="9999-12-31")
-    write_seed(tmp_path, "today.md", webUrl="https://x.example/t")
-    report = import_paths([tmp_path])
-    assert report.created == 1
-    assert [(name.rsplit("/", 1)[1], reason[:29]) for name, reason in report.rejections] == [
-        ("future.md", "publishedDateTime 9999-12-31 ")
-    ]
-    assert list(Article.objects.values_list("web_url", flat=True)) == ["https://x.example/t"]
