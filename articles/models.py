@@ -552,9 +552,13 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
     warnings = models.PositiveIntegerField(default=0)
     rejections = models.JSONField(
         default=list, blank=True, help_text="Each rejected file with its reason."
+    )
+    skips = models.JSONField(
+        default=list, blank=True, help_text="Each skipped file (not a regular file) and why."
     )
 
     class Meta:

@@ -37,6 +37,16 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='importrun',
+            name='skipped',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='importrun',
+            name='skips',
+            field=models.JSONField(blank=True, default=list, help_text='Each skipped file (not a regular file) and why.'),
+        ),
+        migrations.AddField(
+            model_name='importrun',
             name='status',
             field=models.CharField(choices=[('running', 'Running'), ('finished', 'Finished'), ('interrupted', 'Interrupted')], default='running', max_length=20),
         ),

@@ -14,6 +14,7 @@ Rules (README "Importing seed files"):
 
 import os
 import socket
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -50,11 +51,19 @@ BATCH_SIZE = 500
 # Processes parsing ahead of the writer (both cores of a small machine: parsing costs about as
 # much as writing, and the writer waits on the database part of the time).
 PARSE_WORKERS = 2
-# Bounds on what a report keeps in memory and in `ImportRun.rejections`.
+# Bounds on what a report keeps in memory and on its `ImportRun`: rejections and skipped files.
 MAX_LISTED = 1000
 # A run with no end after this long is taken for interrupted by the next run, whatever machine
 # it ran on (on the same machine, a run whose process is gone is, at once).
 GIVEN_UP_AFTER = timedelta(hours=6)
+# What a file that is not a regular file is, for the list of skipped files.
+FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
 SOURCE_MAX_LENGTH = Article._meta.get_field("source").max_length
 
 # Written on every update whatever the editor did: where the article came from.
@@ -83,10 +92,12 @@ class ImportReport:
     unchanged: int = 0
     superseded: int = 0
     rejected: int = 0
+    skipped: int = 0
     warnings: int = 0
     kept: int = 0
     elapsed: float = 0.0
     rejections: list[tuple[str, str]] = field(default_factory=list)
+    skips: list[tuple[str, str]] = field(default_factory=list)
     warning_messages: list[tuple[str, str]] = field(default_factory=list)
     kept_fields: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -94,6 +105,11 @@ class ImportReport:
         self.rejected += 1
         if len(self.rejections) < MAX_LISTED:
             self.rejections.append((name, reason))
+
+    def skip(self, name: str, reason: str) -> None:
+        self.skipped += 1
+        if len(self.skips) < MAX_LISTED:
+            self.skips.append((name, reason))
 
     def warn(self, name: str, messages: list[str]) -> None:
         self.warnings += len(messages)
@@ -113,10 +129,11 @@ class ImportReport:
     def summary(self) -> str:
         """One line: the counts, the time taken and the rate."""
         superseded = f" ({self.superseded} superseded by a newer file)" if self.superseded else ""
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
         prefix = "Dry run, nothing written: " if self.dry_run else ""
         return (
             f"{prefix}{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged{superseded}, {self.rejected} rejected, "
+            f"{self.unchanged} unchanged{superseded}, {self.rejected} rejected{skipped}, "
             f"{self.warnings} warnings, {self.kept} with editor changes kept; "
             f"{self.files} files in {self.elapsed:.2f} s ({self.rate:,.0f} files/s)"
         )
@@ -124,16 +141,17 @@ class ImportReport:
 
 def seed_files(paths: Iterable[Path | str]) -> list[str]:
     """Every file under `paths` (files, or folders walked recursively), any extension, hidden
-    files and folders skipped, sorted so that a run is reproducible. Raises FileNotFoundError
-    for a path that does not exist."""
+    files and folders skipped, sorted so that a run is reproducible. Files that are not regular
+    files (named pipes, devices, sockets) are listed too: the import skips them, saying why.
+    Raises FileNotFoundError for a path that does not exist."""
     found = []
     for path in map(Path, paths):
-        if path.is_file():
-            found.append(str(path))
-        elif path.is_dir():
+        if path.is_dir():
             for folder, folders, names in os.walk(path):
                 folders[:] = [name for name in folders if not name.startswith(".")]
                 found.extend(os.path.join(folder, n) for n in names if not n.startswith("."))
+        elif path.exists():
+            found.append(str(path))
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
     return sorted(set(found))
@@ -248,16 +266,19 @@ def _record_run(run: ImportRun, report: ImportReport, *, status: str = "") -> No
     run.updated = report.updated
     run.unchanged = report.unchanged
     run.rejected = report.rejected
+    run.skipped = report.skipped
     run.warnings = report.warnings
-    fields = ["created", "updated", "unchanged", "rejected", "warnings"]
+    fields = ["created", "updated", "unchanged", "rejected", "skipped", "warnings"]
     if status:
         run.status = status
         run.finished_at = timezone.now()
         run.rejections = [{"file": name, "reason": reason} for name, reason in report.rejections]
+        run.skips = [{"file": name, "reason": reason} for name, reason in report.skips]
         fields += [
             "status",
             "finished_at",
             "rejections",
+            "skips",
         ]
     run.save(update_fields=fields)
 
@@ -311,12 +332,15 @@ def _unknown_files(
 ) -> list[tuple[str, bytes]]:
     """(name, bytes) of the files of a batch whose content is not stored yet (all of them with
     `force`): the others are counted unchanged, without being parsed; unreadable files are
-    rejected. A file's name is its path without `folder`."""
+    rejected, files that are not regular files skipped. A file's name is its path without
+    `folder`."""
     blobs = {}
     for path in paths:
         name = path.removeprefix(folder)
         try:
             blobs[name] = _read_bytes(path, max_bytes)
+        except NotRegularFile as error:
+            report.skip(name, str(error))
         except (OSError, SeedError) as error:
             report.reject(name, error.message if isinstance(error, SeedError) else str(error))
     hashes = {name: content_hash(data) for name, data in blobs.items()}
@@ -340,13 +364,30 @@ def _reason(error: SeedError) -> str:
     return f"line {error.line}: {error.message}" if error.line else error.message
 
 
+class NotRegularFile(Exception):
+    """A path that is not a regular file: reading a named pipe waits for a writer forever, a
+    device may never end. `str()` says what it is."""
+
+
 def _read_bytes(name: str, max_bytes: int) -> bytes:
-    """The file's bytes; over `max_bytes`, a SeedError before anything is read."""
-    size = os.stat(name).st_size
-    if size > max_bytes:
-        raise SeedError(name, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
-    with open(name, "rb") as file:
+    """The file's bytes. Raises NotRegularFile for anything but a regular file (a link is
+    followed) without opening it, and a SeedError for a file over `max_bytes` before anything
+    is read."""
+    _check_regular(os.stat(name))
+    # Not blocking: should the file have become a named pipe since, opening it does not wait
+    # for a writer, and the check on what was opened refuses it.
+    with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+        size = _check_regular(os.fstat(file.fileno())).st_size
+        if size > max_bytes:
+            raise SeedError(name, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
         return file.read(max_bytes + 1)
+
+
+def _check_regular(info: os.stat_result) -> os.stat_result:
+    if not stat.S_ISREG(info.st_mode):
+        kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+        raise NotRegularFile(f"not a regular file: {kind}")
+    return info
 
 
 def load_records(

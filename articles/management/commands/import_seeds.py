@@ -42,8 +42,12 @@ class Command(BaseCommand):
             if not on_terminal:
                 logger.warning("import_seeds rejected %s: %s", name, reason)
         if not on_terminal:
+            for name, reason in report.skips:
+                logger.warning("import_seeds skipped %s: %s", name, reason)
             logger.info("import_seeds: %s", report.summary())
         if not quiet:
+            for name, reason in report.skips:
+                self.stdout.write(self.style.WARNING(f"skipped {name}: {reason}"))
             for name, fields in report.kept_fields:
                 self.stdout.write(f"kept editor changes to {', '.join(fields)}: {name}")
             if verbosity >= 2:

@@ -2,9 +2,11 @@
 run's record."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest import mock
 
@@ -28,6 +30,8 @@ from articles.seeds import import_paths, mark_edited, read_seed
 from articles.seeds.load import (
     GIVEN_UP_AFTER,
     ImportReport,
+    NotRegularFile,
+    _read_bytes,
     load_records,
     mark_interrupted_runs,
 )
@@ -47,6 +51,23 @@ def related(n: int, domain: str = "other.example") -> dict:
         "provider": {"name": domain, "domain": domain},
         "images": [{"url": f"https://{domain}/{n}.jpg", "width": 10, "height": 10}],
     }
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Fail, rather than hang, if the block takes longer than `seconds` (SIGALRM interrupts a
+    blocking open() or read() too)."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def counts() -> dict:
@@ -444,6 +465,50 @@ def test_a_file_dated_far_ahead_is_rejected_and_the_others_imported(tmp_path):
         ("future.md", "publishedDateTime 9999-12-31 ")
     ]
     assert list(Article.objects.values_list("web_url", flat=True)) == ["https://x.example/t"]
+
+
+def test_named_pipes_and_devices_are_skipped_not_read(tmp_path):
+    """A named pipe would make the import wait for a writer forever, a device might never end:
+    only regular files (or links to them) are read; the others are listed as skipped, with what
+    they are, and the rest is imported."""
+    write_seed(tmp_path, "a.md", webUrl="https://x.example/a")
+    os.symlink(tmp_path / "a.md", tmp_path / "link.md")
+    os.mkfifo(tmp_path / "pipe.md")
+    os.symlink("/dev/zero", tmp_path / "zero.md")
+    with deadline(30):
+        report = import_paths([tmp_path])
+    assert (report.files, report.created, report.unchanged, report.rejected) == (4, 1, 1, 0)
+    assert sorted((name.rsplit("/", 1)[1], reason) for name, reason in report.skips) == [
+        ("pipe.md", "not a regular file: a named pipe (FIFO)"),
+        ("zero.md", "not a regular file: a character device"),
+    ]
+    assert ", 0 rejected, 2 skipped," in report.summary()
+    run = ImportRun.objects.get()
+    assert run.skipped == 2
+    assert {skip["reason"] for skip in run.skips} == {
+        "not a regular file: a named pipe (FIFO)",
+        "not a regular file: a character device",
+    }
+
+
+def test_a_named_pipe_given_by_name_is_skipped_too(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with deadline(30):
+        report = import_paths([tmp_path / "pipe"])
+    assert report.skips == [(str(tmp_path / "pipe"), "not a regular file: a named pipe (FIFO)")]
+
+
+def test_a_file_that_became_a_named_pipe_after_it_was_listed_is_not_waited_for(tmp_path):
+    """Between the check on the path and the opening, a file may be replaced: what was opened
+    is checked again, and opening does not wait for a writer."""
+    os.mkfifo(tmp_path / "pipe")
+    regular = os.stat(__file__)
+    with (
+        deadline(30),
+        mock.patch("articles.seeds.load.os.stat", return_value=regular),
+        pytest.raises(NotRegularFile, match="a named pipe"),
+    ):
+        _read_bytes(str(tmp_path / "pipe"), 1000)
 
 
 def test_queries_per_batch_do_not_grow_with_files_topics_or_related_links(tmp_path):
