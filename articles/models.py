@@ -560,6 +560,15 @@ class ImportRun(models.Model):
     skips = models.JSONField(
         default=list, blank=True, help_text="Each skipped file (not a regular file) and why."
     )
+    warning_messages = models.JSONField(
+        default=list, blank=True, help_text="Each warning with its file."
+    )
+    created_ids = models.JSONField(
+        default=list, blank=True, help_text="The ids of the articles the run created."
+    )
+    updated_ids = models.JSONField(
+        default=list, blank=True, help_text="The ids of the articles the run updated."
+    )
 
     class Meta:
         ordering = ["-started_at"]

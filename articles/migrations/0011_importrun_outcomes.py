@@ -22,6 +22,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='importrun',
+            name='created_ids',
+            field=models.JSONField(blank=True, default=list, help_text='The ids of the articles the run created.'),
+        ),
+        migrations.AddField(
+            model_name='importrun',
             name='files',
             field=models.PositiveIntegerField(default=0),
         ),
@@ -49,6 +54,16 @@ class Migration(migrations.Migration):
             model_name='importrun',
             name='status',
             field=models.CharField(choices=[('running', 'Running'), ('finished', 'Finished'), ('interrupted', 'Interrupted')], default='running', max_length=20),
+        ),
+        migrations.AddField(
+            model_name='importrun',
+            name='updated_ids',
+            field=models.JSONField(blank=True, default=list, help_text='The ids of the articles the run updated.'),
+        ),
+        migrations.AddField(
+            model_name='importrun',
+            name='warning_messages',
+            field=models.JSONField(blank=True, default=list, help_text='Each warning with its file.'),
         ),
         migrations.RunPython(describe_earlier_runs, migrations.RunPython.noop),
     ]

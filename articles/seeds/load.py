@@ -51,7 +51,8 @@ BATCH_SIZE = 500
 # Processes parsing ahead of the writer (both cores of a small machine: parsing costs about as
 # much as writing, and the writer waits on the database part of the time).
 PARSE_WORKERS = 2
-# Bounds on what a report keeps in memory and on its `ImportRun`: rejections and skipped files.
+# Bounds on what a report keeps in memory and on its `ImportRun`: rejections, skipped files,
+# warnings, and the ids of the articles created and updated.
 MAX_LISTED = 1000
 # A run with no end after this long is taken for interrupted by the next run, whatever machine
 # it ran on (on the same machine, a run whose process is gone is, at once).
@@ -82,7 +83,9 @@ def mark_edited(article: Article, fields: Iterable[str]) -> set[str]:
 
 @dataclass
 class ImportReport:
-    """What a run did. Lists of files are capped at `MAX_LISTED` entries; counts are exact."""
+    """What a run did. Lists are capped at `MAX_LISTED` entries; counts are exact. A story is
+    counted once per run (created, updated or unchanged): its other files count as unchanged,
+    superseded by a newer file."""
 
     dry_run: bool = False
     files: int = 0
@@ -100,6 +103,11 @@ class ImportReport:
     skips: list[tuple[str, str]] = field(default_factory=list)
     warning_messages: list[tuple[str, str]] = field(default_factory=list)
     kept_fields: list[tuple[str, list[str]]] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    # Every article the run created or updated (not capped): a later file of the same story
+    # replaces what an earlier batch wrote, but the story is not counted a second time.
+    touched: set[int] = field(default_factory=set)
 
     def reject(self, name: str, reason: str) -> None:
         self.rejected += 1
@@ -274,11 +282,19 @@ def _record_run(run: ImportRun, report: ImportReport, *, status: str = "") -> No
         run.finished_at = timezone.now()
         run.rejections = [{"file": name, "reason": reason} for name, reason in report.rejections]
         run.skips = [{"file": name, "reason": reason} for name, reason in report.skips]
+        run.warning_messages = [
+            {"file": name, "message": message} for name, message in report.warning_messages
+        ]
+        run.created_ids = report.created_ids
+        run.updated_ids = report.updated_ids
         fields += [
             "status",
             "finished_at",
             "rejections",
             "skips",
+            "warning_messages",
+            "created_ids",
+            "updated_ids",
         ]
     run.save(update_fields=fields)
 
@@ -405,13 +421,13 @@ def load_records(
     try:
         with transaction.atomic():
             outcome = ImportReport()
-            _write(winners, outcome, force=force)
+            _write(winners, outcome, force=force, touched=report.touched)
     except DatabaseError:
         for record in winners:
             try:
                 with transaction.atomic():
                     outcome = ImportReport()
-                    _write([record], outcome, force=force)
+                    _write([record], outcome, force=force, touched=report.touched)
             except DatabaseError as error:
                 reason = (str(error).strip() or type(error).__name__).splitlines()[0]
                 report.reject(record.name, f"the database refused it: {reason}")
@@ -428,6 +444,12 @@ def _merge(report: ImportReport, outcome: ImportReport) -> None:
     report.superseded += outcome.superseded
     for name, fields in outcome.kept_fields:
         report.keep(name, fields)
+    for ids, more in (
+        (report.created_ids, outcome.created_ids),
+        (report.updated_ids, outcome.updated_ids),
+    ):
+        ids.extend(more[: MAX_LISTED - len(ids)])
+    report.touched.update(outcome.created_ids, outcome.updated_ids)
 
 
 def _rank(published_at, digest: str) -> tuple:
@@ -480,7 +502,12 @@ def _plan(records: list[SeedRecord], report: ImportReport, *, force: bool) -> No
     report.updated += len(updates)
 
 
-def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> None:
+def _write(
+    records: list[SeedRecord], report: ImportReport, *, force: bool, touched: set[int]
+) -> None:
+    """Write `records` (one per story), counting into `report` and listing every article
+    created or updated there; an update of an article in `touched` (written by an earlier batch
+    of the run) counts as superseded, not updated."""
     creates, updates = _classify(records, report, force=force, lock=True)
     if not creates and not updates:
         return
@@ -496,6 +523,7 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
     ]
     Article.objects.bulk_create(new_articles)
     report.created += len(new_articles)
+    report.created_ids.extend(article.pk for article in new_articles)
 
     changed = []
     for article, record in updates:
@@ -520,7 +548,13 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
         Image.objects.filter(article_id__in=_rewritten(changed, "images")).delete()
         RelatedLink.objects.filter(article_id__in=_rewritten(changed, "related_links")).delete()
         TaggedArticle.objects.filter(content_object_id__in=_rewritten(changed, "topics")).delete()
-        report.updated += len(changed)
+        for article in changed:
+            if article.pk in touched:
+                report.unchanged += 1
+                report.superseded += 1
+            else:
+                report.updated += 1
+                report.updated_ids.append(article.pk)
 
     pairs = list(zip(new_articles, creates, strict=True)) + [
         (article, record) for article, record in updates
