@@ -24,6 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from providers.models import SLUG_MAX_LENGTH, URL_MAX_LENGTH, Provider
@@ -574,4 +575,5 @@ class ImportRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self):
-        return f"Import of {self.started_at:%Y-%m-%d %H:%M}"
+        started = date_format(timezone.localtime(self.started_at), "DATETIME_FORMAT")
+        return f"Import of {started}"
