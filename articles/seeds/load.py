@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles.models import (
@@ -142,8 +143,10 @@ class ImportReport:
         return (
             f"{prefix}{self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged{superseded}, {self.rejected} rejected{skipped}, "
-            f"{self.warnings} warnings, {self.kept} with editor changes kept; "
-            f"{self.files} files in {self.elapsed:.2f} s ({self.rate:,.0f} files/s)"
+            f"{self.warnings} warning{pluralize(self.warnings)}, "
+            f"{self.kept} with editor changes kept; "
+            f"{self.files:,} file{pluralize(self.files)} in {self.elapsed:.2f} s "
+            f"({self.rate:,.0f} files/s)"
         )
 
 
