@@ -26,6 +26,7 @@ from articles.models import ImportRun
 from bench.generate import write_seed_files
 from newsroom import cache as resilient
 from tests.factories import make_article
+from tests.processes import HAS_PROC, children_of, running
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"
@@ -302,28 +303,6 @@ def test_an_import_killed_half_way_and_run_again_equals_a_clean_run(tmp_path):
     assert exported(database_url, tmp_path / "again") == clean
 
 
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (Linux: read from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            after_name = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
-        if int(after_name[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def running(pid: int) -> bool:
-    """Whether `pid` is a process that has not ended (a zombie has)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in {"Z", "X"}
-
-
 def stories() -> tuple:
     """What an import wrote, to compare two databases: every article's identity and content,
     and the number of rows of each table the import fills."""
@@ -357,7 +336,7 @@ def in_a_transaction_elsewhere() -> bool:
 
 
 @needs_postgres
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads processes from /proc")
 @pytest.mark.django_db(transaction=True)
 def test_an_import_whose_main_process_alone_is_killed_does_not_hang_the_next_one(tmp_path):
     """`import_seeds` SIGKILLed alone, its parse workers not signalled, while it writes a batch:

@@ -1,7 +1,7 @@
 """Reading and validating one seed file, with no database: bytes in, a `SeedRecord` or a
 `SeedError` out. The rules are README "Importing seed files"; fixtures/seeds-README.md lists the
 real files' oddities. (The models are imported only for their column sizes; the parse workers
-set Django up before they read: `newsroom.workers`.)"""
+fork after Django's set-up.)"""
 
 import base64
 import hashlib
