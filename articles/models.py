@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from providers.models import SLUG_MAX_LENGTH, URL_MAX_LENGTH, Provider
@@ -536,30 +537,58 @@ class Image(models.Model):
 
 
 class ImportRun(models.Model):
-    """One run of the seed importer, from the command line or the admin."""
+    """One run of the seed importer, from the command line or the admin. Its counts are kept up
+    to date batch by batch, so a run that never finished still says how far it got; the lists
+    hold their first `MAX_LISTED` entries (`articles.seeds.load`)."""
 
     class Trigger(models.TextChoices):
         COMMAND = "command", "Command line"
         ADMIN = "admin", "Admin upload"
 
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        # Stopped by an error, or found by a later run with its process gone (or too old).
+        INTERRUPTED = "interrupted", "Interrupted"
+
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
     trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.COMMAND)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    host = models.CharField(max_length=255, blank=True, help_text="The machine the run ran on.")
+    pid = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The id of the run's process on its machine."
+    )
     dry_run = models.BooleanField(default=False)
+    files = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
     warnings = models.PositiveIntegerField(default=0)
     rejections = models.JSONField(
         default=list, blank=True, help_text="Each rejected file with its reason."
+    )
+    skips = models.JSONField(
+        default=list, blank=True, help_text="Each skipped file (not a regular file) and why."
+    )
+    warning_messages = models.JSONField(
+        default=list, blank=True, help_text="Each warning with its file."
+    )
+    created_ids = models.JSONField(
+        default=list, blank=True, help_text="The ids of the articles the run created."
+    )
+    updated_ids = models.JSONField(
+        default=list, blank=True, help_text="The ids of the articles the run updated."
     )
 
     class Meta:
         ordering = ["-started_at"]
 
     def __str__(self):
-        return f"Import of {self.started_at:%Y-%m-%d %H:%M}"
+        started = date_format(timezone.localtime(self.started_at), "DATETIME_FORMAT")
+        return f"Import of {started}"

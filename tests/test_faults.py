@@ -1,5 +1,5 @@
 """Faults the site survives: the database out of reach, Redis out of reach, an import killed
-half-way."""
+half-way (with its workers, or its main process alone)."""
 
 import logging
 import os
@@ -22,9 +22,12 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
+from articles.models import ImportRun
+from bench.generate import write_seed_files
 from newsroom import cache as resilient
 from newsroom.content import version_cache
 from tests.factories import make_article
+from tests.processes import HAS_PROC, children_of, running
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"
@@ -361,3 +364,91 @@ def test_an_import_killed_half_way_and_run_again_equals_a_clean_run(tmp_path):
 
     run(database_url, "import_seeds", str(seeds), "--quiet")
     assert exported(database_url, tmp_path / "again") == clean
+
+
+def stories() -> tuple:
+    """What an import wrote, to compare two databases: every article's identity and content,
+    and the number of rows of each table the import fills."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT canonical_url, title, content_hash, source, published_at"
+            " FROM articles_article ORDER BY canonical_url"
+        )
+        articles = cursor.fetchall()
+        tables = {}
+        for table in [
+            "articles_image",
+            "articles_relatedlink",
+            "articles_taggedarticle",
+            "articles_topic",
+            "providers_provider",
+        ]:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - our own table names
+            tables[table] = cursor.fetchone()[0]
+    return articles, tables
+
+
+def in_a_transaction_elsewhere() -> bool:
+    """Whether another session of this database is inside a transaction (the import's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@needs_postgres
+@pytest.mark.skipif(not HAS_PROC, reason="reads processes from /proc")
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_main_process_alone_is_killed_does_not_hang_the_next_one(tmp_path):
+    """`import_seeds` SIGKILLed alone, its parse workers not signalled, while it writes a batch:
+    the workers end with it, so nothing holds its connection open and PostgreSQL rolls its
+    transaction back (a forked worker kept the socket, and its locks made the next run wait
+    forever). The next run finishes, with the rows of a clean run, and the killed run shows as
+    interrupted."""
+    seeds = tmp_path / "seeds"
+    write_seed_files(seeds, 2000)  # four batches: two workers
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    run(database_url, "import_seeds", str(seeds), "--quiet")
+    clean = stories()
+    run(database_url, "flush", "--no-input")
+
+    process = manage(database_url, "import_seeds", str(seeds), "--quiet")
+    workers = []
+    try:
+        deadline = time.monotonic() + 120
+        while not (article_count(database_url) and in_a_transaction_elsewhere()):
+            assert process.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline, "the import wrote nothing in two minutes"
+            time.sleep(0.01)
+        workers = children_of(process.pid)
+        assert workers
+        process.kill()  # SIGKILL, to the main process only
+        assert process.wait(timeout=10) == -signal.SIGKILL
+        deadline = time.monotonic() + 10
+        while any(map(running, workers)):
+            assert time.monotonic() < deadline, "the workers outlived the killed import"
+            time.sleep(0.05)
+    finally:
+        for pid in filter(running, workers):  # only if the test failed: leave no orphan behind
+            os.kill(pid, signal.SIGKILL)
+        process.kill()
+        process.communicate()  # its output pipes: a live worker would hold them open
+
+    again = manage(database_url, "import_seeds", str(seeds), "--quiet")
+    try:
+        again.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        again.kill()
+        again.communicate()
+        pytest.fail("the next import did not finish in two minutes")
+    assert again.returncode == 0
+    assert stories() == clean
+    killed, rerun = ImportRun.objects.order_by("pk")
+    assert (killed.status, killed.files) == (ImportRun.Status.INTERRUPTED, 2000)
+    assert killed.finished_at is None
+    assert (rerun.status, rerun.created + rerun.unchanged) == (ImportRun.Status.FINISHED, 2000)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
@@ -89,7 +89,7 @@ def test_no_secret_in_any_log_line_after_an_import_and_a_login(tmp_path, log_out
 
     connection.force_debug_cursor = True  # as with DEBUG on: every query goes to the logger
     try:
-        with pytest.raises(CommandError):
+        with pytest.raises(SystemExit):
             call_command("import_seeds", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
         client = Client()
         client.post("/admin/login/", {"username": "editor", "password": "wrong-" + password})

@@ -17,8 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator, capfirst, smart_split, unescape_string_literal
+from django.utils.html import format_html
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 
 from articles.images.markup import image_src
 from articles.models import (
@@ -565,29 +565,37 @@ class ImageAdmin(ChildAdmin):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(RememberFiltersMixin, admin.ModelAdmin):
-    """Import history, read-only; "Add" is the upload page."""
+    """Import history, read-only; "Add" is the upload page. A run's page lists the stories it
+    created and updated (linked, for those who may open articles), its rejected and skipped
+    files and its warnings, each with its file."""
 
     list_display = [
         "started_at",
+        "status",
         "trigger",
-        "started_by",
+        "starter",
         "dry_run",
+        "files",
         "created",
         "updated",
         "unchanged",
         "rejected",
         "warnings",
     ]
-    list_filter = ["trigger", "dry_run"]
+    list_filter = ["status", "trigger", "dry_run"]
     list_select_related = ["started_by"]
     date_hierarchy = "started_at"
     fields = [
-        ("started_at", "finished_at"),
-        ("trigger", "started_by", "dry_run"),
-        ("created", "updated", "unchanged", "rejected", "warnings"),
-        "rejected_files",
+        ("started_at", "finished_at", "status"),
+        ("trigger", "starter", "dry_run"),
+        ("host", "pid"),
+        ("files", "created", "updated", "unchanged", "rejected", "skipped", "warnings"),
     ]
-    readonly_fields = [*list_display, "finished_at", "rejected_files"]
+    readonly_fields = [*list_display, "finished_at", "host", "pid", "skipped"]
+    change_form_template = "admin/articles/importrun/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("started_by")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -602,20 +610,35 @@ class ImportRunAdmin(RememberFiltersMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("admin:articles_importrun_upload"))
 
-    @admin.display(description="rejected files")
-    def rejected_files(self, run):
-        if not run.rejections:
-            return "None."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td></tr>",
-            (
-                (Truncator(item.get("file", "")).chars(200), item.get("reason", ""))
-                for item in run.rejections
-            ),
-        )
-        return format_html(
-            '<table class="nr-rejections"><thead><tr><th>file</th><th>reason</th></tr></thead>'
-            "<tbody>{}</tbody></table>",
-            rows,
-        )
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        if run is not None:
+            extra_context = {**(extra_context or {}), **self.lists(request, run)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def lists(self, request, run: ImportRun) -> dict:
+        """What the run's page lists below its counts: the stories it created and updated,
+        (id, title) in the order it wrote them (one query for both, deleted ones left out),
+        and its rejected and skipped files and its warnings, (file, why)."""
+        wanted = [*run.created_ids, *run.updated_ids]
+        stories = Article.objects.filter(pk__in=wanted).order_by().values_list("pk", "title")
+        titles = dict(stories)
+        return {
+            "created_stories": [(pk, titles[pk]) for pk in run.created_ids if pk in titles],
+            "updated_stories": [(pk, titles[pk]) for pk in run.updated_ids if pk in titles],
+            "can_open_articles": request.user.has_perm("articles.view_article")
+            or request.user.has_perm("articles.change_article"),
+            "rejected_files": _file_rows(run.rejections, "reason"),
+            "skipped_files": _file_rows(run.skips, "reason"),
+            "warning_rows": _file_rows(run.warning_messages, "message"),
+        }
+
+    @admin.display(description="started by", ordering="started_by__username")
+    def starter(self, run):
+        # Text, not a link: the user admin is for superusers, and editors read this page.
+        return run.started_by.get_username() if run.started_by else "—"
+
+
+def _file_rows(items: list[dict], why: str) -> list[tuple[str, str]]:
+    """(file, `why`) of each entry of a run's list of files."""
+    return [(item.get("file", ""), item.get(why, "")) for item in items]

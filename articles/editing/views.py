@@ -13,7 +13,7 @@ from django.views.generic import FormView
 
 from articles.models import ImportRun
 from articles.seeds import import_paths
-from articles.seeds.uploads import UploadError, unpack_uploads
+from articles.seeds.uploads import MAX_FILES, UploadError, unpack_uploads
 
 from . import history
 from .forms import SeedUploadForm
@@ -40,6 +40,7 @@ class ImportUploadView(FormView):
             title="Import seed files",
             opts=self.admin.model._meta,
             max_bytes=settings.SEED_MAX_BYTES,
+            max_files=MAX_FILES,
             **kwargs,
         )
 

@@ -12,19 +12,23 @@ Rules (README "Importing seed files"):
   the run reports them as kept.
 """
 
-import multiprocessing
 import os
+import socket
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
+from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles.models import (
@@ -38,6 +42,7 @@ from articles.models import (
     slug_base,
 )
 from articles.models import Topic as TopicModel
+from newsroom.workers import worker_pool
 from providers.models import Provider, slug_for_domain
 
 from .fields import EDITABLE_FIELDS, IMPORTED_FIELDS, PROTECTED_FIELDS
@@ -47,8 +52,20 @@ BATCH_SIZE = 500
 # Processes parsing ahead of the writer (both cores of a small machine: parsing costs about as
 # much as writing, and the writer waits on the database part of the time).
 PARSE_WORKERS = 2
-# Bounds on what a report keeps in memory and in `ImportRun.rejections`.
+# Bounds on what a report keeps in memory and on its `ImportRun`: rejections, skipped files,
+# warnings, and the ids of the articles created and updated.
 MAX_LISTED = 1000
+# A run with no end after this long is taken for interrupted by the next run, whatever machine
+# it ran on (on the same machine, a run whose process is gone is, at once).
+GIVEN_UP_AFTER = timedelta(hours=6)
+# What a file that is not a regular file is, for the list of skipped files.
+FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
 SOURCE_MAX_LENGTH = Article._meta.get_field("source").max_length
 
 # Written on every update whatever the editor did: where the article came from.
@@ -67,7 +84,9 @@ def mark_edited(article: Article, fields: Iterable[str]) -> set[str]:
 
 @dataclass
 class ImportReport:
-    """What a run did. Lists of files are capped at `MAX_LISTED` entries; counts are exact."""
+    """What a run did. Lists are capped at `MAX_LISTED` entries; counts are exact. A story is
+    counted once per run (created, updated or unchanged): its other files count as unchanged,
+    superseded by a newer file."""
 
     dry_run: bool = False
     files: int = 0
@@ -77,17 +96,29 @@ class ImportReport:
     unchanged: int = 0
     superseded: int = 0
     rejected: int = 0
+    skipped: int = 0
     warnings: int = 0
     kept: int = 0
     elapsed: float = 0.0
     rejections: list[tuple[str, str]] = field(default_factory=list)
+    skips: list[tuple[str, str]] = field(default_factory=list)
     warning_messages: list[tuple[str, str]] = field(default_factory=list)
     kept_fields: list[tuple[str, list[str]]] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    # Every article the run created or updated (not capped): a later file of the same story
+    # replaces what an earlier batch wrote, but the story is not counted a second time.
+    touched: set[int] = field(default_factory=set)
 
     def reject(self, name: str, reason: str) -> None:
         self.rejected += 1
         if len(self.rejections) < MAX_LISTED:
             self.rejections.append((name, reason))
+
+    def skip(self, name: str, reason: str) -> None:
+        self.skipped += 1
+        if len(self.skips) < MAX_LISTED:
+            self.skips.append((name, reason))
 
     def warn(self, name: str, messages: list[str]) -> None:
         self.warnings += len(messages)
@@ -107,27 +138,31 @@ class ImportReport:
     def summary(self) -> str:
         """One line: the counts, the time taken and the rate."""
         superseded = f" ({self.superseded} superseded by a newer file)" if self.superseded else ""
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
         prefix = "Dry run, nothing written: " if self.dry_run else ""
         return (
             f"{prefix}{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged{superseded}, {self.rejected} rejected, "
-            f"{self.warnings} warnings, {self.kept} with editor changes kept; "
-            f"{self.files} files in {self.elapsed:.2f} s ({self.rate:,.0f} files/s)"
+            f"{self.unchanged} unchanged{superseded}, {self.rejected} rejected{skipped}, "
+            f"{self.warnings} warning{pluralize(self.warnings)}, "
+            f"{self.kept} with editor changes kept; "
+            f"{self.files:,} file{pluralize(self.files)} in {self.elapsed:.2f} s "
+            f"({self.rate:,.0f} files/s)"
         )
 
 
 def seed_files(paths: Iterable[Path | str]) -> list[str]:
     """Every file under `paths` (files, or folders walked recursively), any extension, hidden
-    files and folders skipped, sorted so that a run is reproducible. Raises FileNotFoundError
-    for a path that does not exist."""
+    files and folders skipped, sorted so that a run is reproducible. Files that are not regular
+    files (named pipes, devices, sockets) are listed too: the import skips them, saying why.
+    Raises FileNotFoundError for a path that does not exist."""
     found = []
     for path in map(Path, paths):
-        if path.is_file():
-            found.append(str(path))
-        elif path.is_dir():
+        if path.is_dir():
             for folder, folders, names in os.walk(path):
                 folders[:] = [name for name in folders if not name.startswith(".")]
                 found.extend(os.path.join(folder, n) for n in names if not n.startswith("."))
+        elif path.exists():
+            found.append(str(path))
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
     return sorted(set(found))
@@ -152,39 +187,126 @@ def import_paths(
     validates and counts without writing articles; `force` reprocesses unchanged files.
     `progress(done, total)` is called after each batch. Files are known (in rejections, and
     as their articles' `source`) by their paths, relative to `names_relative_to` when given:
-    uploads are unpacked in a temporary folder, and known by the names editors gave them."""
-    started = time.perf_counter()
+    uploads are unpacked in a temporary folder, and known by the names editors gave them.
+
+    The run's record is kept up to date after each batch. Earlier runs that can no longer
+    finish are marked interrupted first (`mark_interrupted_runs`); this one is marked
+    interrupted if it stops on an exception."""
+    started, now = time.perf_counter(), timezone.now()
     files = seed_files(paths)
     folder = f"{Path(names_relative_to)}{os.sep}" if names_relative_to else ""
-    run = ImportRun.objects.create(trigger=trigger, started_by=started_by, dry_run=dry_run)
+    mark_interrupted_runs()
+    run = ImportRun.objects.create(
+        trigger=trigger,
+        started_by=started_by,
+        dry_run=dry_run,
+        files=len(files),
+        host=socket.gethostname(),
+        pid=os.getpid(),
+    )
     report = ImportReport(dry_run=dry_run, files=len(files))
     max_bytes = settings.SEED_MAX_BYTES
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     workers = min(PARSE_WORKERS, (os.cpu_count() or 1), len(batches) - 1)
-    with _parser(workers) as parser:
-        # While the database writes one batch, the workers validate the next ones (at most
-        # `workers` batches ahead, so memory stays bounded whatever the number of files).
-        pending = deque()
-        for batch in batches:
-            blobs = _unknown_files(batch, report, force=force, max_bytes=max_bytes, folder=folder)
-            pending.append((parser.submit(parse_files, blobs, max_bytes), len(batch)))
-            if len(pending) > workers:
-                _load_parsed(
-                    pending.popleft(), report, dry_run=dry_run, force=force, progress=progress
+
+    def load(pending) -> None:
+        _load_parsed(pending, report, dry_run=dry_run, force=force, progress=progress)
+        _record_run(run, report)
+
+    try:
+        with _parser(workers) as parser:
+            # While the database writes one batch, the workers validate the next ones (at
+            # most `workers` batches ahead, so memory stays bounded whatever the number of
+            # files).
+            pending = deque()
+            for batch in batches:
+                blobs = _unknown_files(
+                    batch, report, force=force, max_bytes=max_bytes, folder=folder
                 )
-        while pending:
-            _load_parsed(pending.popleft(), report, dry_run=dry_run, force=force, progress=progress)
+                parsing = parser.submit(parse_files, blobs, max_bytes=max_bytes, now=now)
+                pending.append((parsing, len(batch)))
+                if len(pending) > workers:
+                    load(pending.popleft())
+            while pending:
+                load(pending.popleft())
+    except BaseException:
+        report.elapsed = time.perf_counter() - started
+        # Recorded if the database still answers; if not, the next run finds this one's
+        # process gone.
+        with suppress(DatabaseError):
+            _record_run(run, report, status=ImportRun.Status.INTERRUPTED)
+        raise
     report.elapsed = time.perf_counter() - started
-    _finish_run(run, report)
+    _record_run(run, report, status=ImportRun.Status.FINISHED)
     return report
+
+
+def mark_interrupted_runs() -> int:
+    """Mark as interrupted the runs that have no end and never will: those of this machine
+    whose process is gone, and those of any machine started more than `GIVEN_UP_AFTER` ago.
+    Returns how many. One query when every run has finished."""
+    host, given_up = socket.gethostname(), timezone.now() - GIVEN_UP_AFTER
+    unfinished = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+    ended = [
+        pk
+        for pk, run_host, pid, started_at in unfinished.values_list(
+            "pk", "host", "pid", "started_at"
+        )
+        if started_at < given_up or (run_host == host and not _process_exists(pid))
+    ]
+    if not ended:
+        return 0
+    return unfinished.filter(pk__in=ended).update(status=ImportRun.Status.INTERRUPTED)
+
+
+def _process_exists(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, the process is only looked up
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, but another user's
+        return True
+    return True
+
+
+def _record_run(run: ImportRun, report: ImportReport, *, status: str = "") -> None:
+    """Save the counts so far on `run`; with `status`, its end and everything listed too."""
+    run.created = report.created
+    run.updated = report.updated
+    run.unchanged = report.unchanged
+    run.rejected = report.rejected
+    run.skipped = report.skipped
+    run.warnings = report.warnings
+    fields = ["created", "updated", "unchanged", "rejected", "skipped", "warnings"]
+    if status:
+        run.status = status
+        run.finished_at = timezone.now()
+        run.rejections = [{"file": name, "reason": reason} for name, reason in report.rejections]
+        run.skips = [{"file": name, "reason": reason} for name, reason in report.skips]
+        run.warning_messages = [
+            {"file": name, "message": message} for name, message in report.warning_messages
+        ]
+        run.created_ids = report.created_ids
+        run.updated_ids = report.updated_ids
+        fields += [
+            "status",
+            "finished_at",
+            "rejections",
+            "skips",
+            "warning_messages",
+            "created_ids",
+            "updated_ids",
+        ]
+    run.save(update_fields=fields)
 
 
 def _parser(workers: int) -> Executor:
     """Worker processes that parse batches while this process writes, when there is more than
     one batch and more than one core; else parsing happens in this process."""
     if workers > 0:
-        context = multiprocessing.get_context("fork")
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        return worker_pool(workers)
     return _InlineExecutor()
 
 
@@ -210,12 +332,15 @@ def _load_parsed(pending, report, *, dry_run, force, progress) -> None:
         progress(report.done, report.files)
 
 
-def parse_files(blobs: list[tuple[str, bytes]], max_bytes: int) -> list[SeedRecord | SeedError]:
-    """Each file's record, or the SeedError that rejects it. No database: runs in a worker."""
+def parse_files(
+    blobs: list[tuple[str, bytes]], *, max_bytes: int, now: datetime
+) -> list[SeedRecord | SeedError]:
+    """Each file's record, or the SeedError that rejects it (`read_seed`, checked against the
+    run's `now`). No database: runs in a worker."""
     outcomes = []
     for name, data in blobs:
         try:
-            outcomes.append(read_seed(data, name=name, max_bytes=max_bytes))
+            outcomes.append(read_seed(data, name=name, max_bytes=max_bytes, now=now))
         except SeedError as error:
             outcomes.append(error)
     return outcomes
@@ -226,12 +351,15 @@ def _unknown_files(
 ) -> list[tuple[str, bytes]]:
     """(name, bytes) of the files of a batch whose content is not stored yet (all of them with
     `force`): the others are counted unchanged, without being parsed; unreadable files are
-    rejected. A file's name is its path without `folder`."""
+    rejected, files that are not regular files skipped. A file's name is its path without
+    `folder`."""
     blobs = {}
     for path in paths:
         name = path.removeprefix(folder)
         try:
             blobs[name] = _read_bytes(path, max_bytes)
+        except NotRegularFile as error:
+            report.skip(name, str(error))
         except (OSError, SeedError) as error:
             report.reject(name, error.message if isinstance(error, SeedError) else str(error))
     hashes = {name: content_hash(data) for name, data in blobs.items()}
@@ -255,13 +383,30 @@ def _reason(error: SeedError) -> str:
     return f"line {error.line}: {error.message}" if error.line else error.message
 
 
+class NotRegularFile(Exception):
+    """A path that is not a regular file: reading a named pipe waits for a writer forever, a
+    device may never end. `str()` says what it is."""
+
+
 def _read_bytes(name: str, max_bytes: int) -> bytes:
-    """The file's bytes; over `max_bytes`, a SeedError before anything is read."""
-    size = os.stat(name).st_size
-    if size > max_bytes:
-        raise SeedError(name, f"file is {size:,} bytes, over the limit of {max_bytes:,}")
-    with open(name, "rb") as file:
+    """The file's bytes. Raises NotRegularFile for anything but a regular file (a link is
+    followed) without opening it, and a SeedError for a file over `max_bytes` before anything
+    is read."""
+    _check_regular(os.stat(name))
+    # Not blocking: should the file have become a named pipe since, opening it does not wait
+    # for a writer, and the check on what was opened refuses it.
+    with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+        size = _check_regular(os.fstat(file.fileno())).st_size
+        if size > max_bytes:
+            raise SeedError(name, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
         return file.read(max_bytes + 1)
+
+
+def _check_regular(info: os.stat_result) -> os.stat_result:
+    if not stat.S_ISREG(info.st_mode):
+        kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+        raise NotRegularFile(f"not a regular file: {kind}")
+    return info
 
 
 def load_records(
@@ -279,13 +424,13 @@ def load_records(
     try:
         with transaction.atomic():
             outcome = ImportReport()
-            _write(winners, outcome, force=force)
+            _write(winners, outcome, force=force, touched=report.touched)
     except DatabaseError:
         for record in winners:
             try:
                 with transaction.atomic():
                     outcome = ImportReport()
-                    _write([record], outcome, force=force)
+                    _write([record], outcome, force=force, touched=report.touched)
             except DatabaseError as error:
                 reason = (str(error).strip() or type(error).__name__).splitlines()[0]
                 report.reject(record.name, f"the database refused it: {reason}")
@@ -302,6 +447,12 @@ def _merge(report: ImportReport, outcome: ImportReport) -> None:
     report.superseded += outcome.superseded
     for name, fields in outcome.kept_fields:
         report.keep(name, fields)
+    for ids, more in (
+        (report.created_ids, outcome.created_ids),
+        (report.updated_ids, outcome.updated_ids),
+    ):
+        ids.extend(more[: MAX_LISTED - len(ids)])
+    report.touched.update(outcome.created_ids, outcome.updated_ids)
 
 
 def _rank(published_at, digest: str) -> tuple:
@@ -354,7 +505,12 @@ def _plan(records: list[SeedRecord], report: ImportReport, *, force: bool) -> No
     report.updated += len(updates)
 
 
-def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> None:
+def _write(
+    records: list[SeedRecord], report: ImportReport, *, force: bool, touched: set[int]
+) -> None:
+    """Write `records` (one per story), counting into `report` and listing every article
+    created or updated there; an update of an article in `touched` (written by an earlier batch
+    of the run) counts as superseded, not updated."""
     creates, updates = _classify(records, report, force=force, lock=True)
     if not creates and not updates:
         return
@@ -370,6 +526,7 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
     ]
     Article.objects.bulk_create(new_articles)
     report.created += len(new_articles)
+    report.created_ids.extend(article.pk for article in new_articles)
 
     changed = []
     for article, record in updates:
@@ -394,7 +551,13 @@ def _write(records: list[SeedRecord], report: ImportReport, *, force: bool) -> N
         Image.objects.filter(article_id__in=_rewritten(changed, "images")).delete()
         RelatedLink.objects.filter(article_id__in=_rewritten(changed, "related_links")).delete()
         TaggedArticle.objects.filter(content_object_id__in=_rewritten(changed, "topics")).delete()
-        report.updated += len(changed)
+        for article in changed:
+            if article.pk in touched:
+                report.unchanged += 1
+                report.superseded += 1
+            else:
+                report.updated += 1
+                report.updated_ids.append(article.pk)
 
     pairs = list(zip(new_articles, creates, strict=True)) + [
         (article, record) for article, record in updates
@@ -583,14 +746,3 @@ def _dedupe_slugs(bases: list[str], taken_among: Callable) -> list[str]:
         taken.add(slug)
         slugs.append(slug)
     return slugs
-
-
-def _finish_run(run: ImportRun, report: ImportReport) -> None:
-    run.finished_at = timezone.now()
-    run.created = report.created
-    run.updated = report.updated
-    run.unchanged = report.unchanged
-    run.rejected = report.rejected
-    run.warnings = report.warnings
-    run.rejections = [{"file": name, "reason": reason} for name, reason in report.rejections]
-    run.save()

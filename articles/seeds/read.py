@@ -7,8 +7,9 @@ import base64
 import hashlib
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import yaml
@@ -44,6 +45,10 @@ EXTRA_MAX_NODES = 10_000
 EXTRA_MAX_DEPTH = 20
 
 KINDS = ("article", "video")
+# How far ahead of the clock a publication time may be (time zones written wrong, clocks
+# apart): a seed file describes a story its outlet has published, and a date past this is a
+# mistake (9999-12-31) that would pin the story to the top of every listing.
+MAX_AHEAD = timedelta(days=1)
 
 # Characters YAML 1.1 does not allow in a stream. Some real files carry one (U+0097 in an
 # excerpt); they are removed before parsing, with a warning.
@@ -132,13 +137,14 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_seed(data: bytes, *, name: str, max_bytes: int) -> SeedRecord:
-    """Validate the seed file `data` (called `name` in messages) and return its record.
+def read_seed(data: bytes, *, name: str, max_bytes: int, now: datetime | None = None) -> SeedRecord:
+    """Validate the seed file `data` (called `name` in messages) and return its record;
+    publication times are checked against `now` (by default the current time).
 
     Raises `SeedError` naming the file (and the line, where YAML gives one) for anything that
     cannot be imported; only ever that exception, whatever `data` holds."""
     if len(data) > max_bytes:
-        raise SeedError(name, f"file is {len(data):,} bytes, over the limit of {max_bytes:,}")
+        raise SeedError(name, f"file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -150,8 +156,12 @@ def read_seed(data: bytes, *, name: str, max_bytes: int) -> SeedRecord:
         warnings.append(f"replaced control characters YAML forbids: {', '.join(found[:5])}")
         text = YAML_FORBIDDEN.sub(lambda match: remove_invisible(match.group()), text)
     document = _front_matter(text, name)
+    loader = yaml.CSafeLoader(document)
     try:
-        mapping = yaml.load(document, Loader=yaml.CSafeLoader)
+        # yaml.load() in two steps, to see the keys before YAML keeps the last of a repeated one.
+        node = loader.get_single_node()
+        warnings.extend(_repeated_keys(node))
+        mapping = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 2 if error.problem_mark else None
         problem = error.problem or "invalid YAML"
@@ -160,13 +170,33 @@ def read_seed(data: bytes, *, name: str, max_bytes: int) -> SeedRecord:
         raise SeedError(name, problem, line) from None
     except (yaml.YAMLError, RecursionError) as error:
         raise SeedError(name, f"invalid YAML ({type(error).__name__})") from None
+    finally:
+        loader.dispose()
     if not isinstance(mapping, dict):
         kind = "empty" if mapping is None else type(mapping).__name__
         raise SeedError(name, f"the front matter is not a mapping of keys to values ({kind})")
+    latest = (now or datetime.now(UTC)) + MAX_AHEAD
     try:
-        return _record(mapping, name=name, content_hash=content_hash(data), warnings=warnings)
+        return _record(
+            mapping, name=name, content_hash=content_hash(data), warnings=warnings, latest=latest
+        )
     except RecursionError:
         raise SeedError(name, "values nested too deeply") from None
+
+
+def _repeated_keys(node) -> list[str]:
+    """A warning per top-level key the front matter gives more than once (YAML keeps the last
+    value without a word)."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    keys = Counter(
+        (key.tag, key.value) for key, _ in node.value if isinstance(key, yaml.ScalarNode)
+    )
+    return [
+        f"key {_shorten(value, 40)!r} given {count} times: the last value is used"
+        for (_, value), count in keys.items()
+        if count > 1
+    ]
 
 
 def _front_matter(text: str, name: str) -> str:
@@ -179,7 +209,9 @@ def _front_matter(text: str, name: str) -> str:
     return text[opening.end() : closing.start()]
 
 
-def _record(mapping: dict, *, name: str, content_hash: str, warnings: list[str]) -> SeedRecord:
+def _record(
+    mapping: dict, *, name: str, content_hash: str, warnings: list[str], latest: datetime
+) -> SeedRecord:
     raw_title = _string(mapping.get("title"))
     title = clean_title(raw_title)
     if not title:
@@ -194,6 +226,12 @@ def _record(mapping: dict, *, name: str, content_hash: str, warnings: list[str])
     if published_at is None:
         problem = "missing" if _is_missing(mapping.get("publishedDateTime")) else "unparseable"
         raise SeedError(name, f"{problem} publishedDateTime")
+    if published_at > latest:
+        raise SeedError(
+            name,
+            f"publishedDateTime {published_at:%Y-%m-%d %H:%M} UTC is more than a day ahead of "
+            "the clock: a story's publication time cannot be in the future",
+        )
 
     kind = _string(mapping.get("type")).strip().lower() or "article"
     if kind not in KINDS:
@@ -229,7 +267,7 @@ def _record(mapping: dict, *, name: str, content_hash: str, warnings: list[str])
     if not provider.domain or len(provider.domain) > DOMAIN_MAX_LENGTH:
         raise SeedError(name, "provider has no usable domain")
 
-    related = _related_links(mapping.get("related"), identity, warnings)
+    related = _related_links(mapping.get("related"), identity, warnings, latest=latest)
     extra = _extra(mapping, warnings)
     raw = {
         key: value
@@ -442,9 +480,12 @@ def _dimension(value, warnings: list[str]) -> int | None:
     return number
 
 
-def _related_links(value, article_url: str, warnings: list[str]) -> tuple[SeedRelated, ...]:
+def _related_links(
+    value, article_url: str, warnings: list[str], *, latest: datetime
+) -> tuple[SeedRelated, ...]:
     """Related stories in order; dropped with a warning: entries with no http(s) URL or no
-    title, a link to the article itself, a second link to the same story."""
+    title, a link to the article itself, a second link to the same story; a publication time
+    after `latest` is dropped with a warning, the link kept."""
     if _is_missing(value):
         return ()
     if not isinstance(value, list):
@@ -474,13 +515,20 @@ def _related_links(value, article_url: str, warnings: list[str]) -> tuple[SeedRe
             warnings.append(f"dropped a related link with no title: {_shorten(url)}")
             continue
         seen.add(identity)
+        published_at = _datetime(item.get("publishedDateTime"))
+        if published_at and published_at > latest:
+            warnings.append(
+                f"ignored a related link's publishedDateTime {published_at:%Y-%m-%d}: more than "
+                "a day ahead of the clock"
+            )
+            published_at = None
         kind = _string(item.get("type")).strip().lower()
         links.append(
             SeedRelated(
                 title=title,
                 web_url=url,
                 excerpt=clean_excerpt(_string(item.get("excerpt"))),
-                published_at=_datetime(item.get("publishedDateTime")),
+                published_at=published_at,
                 amp_url=_optional_url(item.get("ampWebUrl"), "related ampWebUrl", warnings),
                 cdn_amp_url=_optional_url(
                     item.get("cdnAmpWebUrl"), "related cdnAmpWebUrl", warnings

@@ -1,7 +1,9 @@
 import logging
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from articles.seeds import import_paths
 
@@ -41,18 +43,35 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(f"rejected {name}: {reason}"))
             if not on_terminal:
                 logger.warning("import_seeds rejected %s: %s", name, reason)
+        if report.rejected:
+            count, listed = report.rejected, len(report.rejections)
+            where = "listed above" if count == listed else f"the first {listed:,} listed above"
+            self.stderr.write(
+                self.style.ERROR(f"{count:,} file{pluralize(count)} rejected ({where}).")
+            )
         if not on_terminal:
+            for name, reason in report.skips:
+                logger.warning("import_seeds skipped %s: %s", name, reason)
             logger.info("import_seeds: %s", report.summary())
         if not quiet:
+            for name, reason in report.skips:
+                self.stdout.write(self.style.WARNING(f"skipped {name}: {reason}"))
             for name, fields in report.kept_fields:
                 self.stdout.write(f"kept editor changes to {', '.join(fields)}: {name}")
             if verbosity >= 2:
                 for name, message in report.warning_messages:
                     self.stdout.write(self.style.WARNING(f"warning {name}: {message}"))
+            elif report.warnings:
+                self.stdout.write(
+                    f"Warnings are values dropped or cleaned, their files imported all the same "
+                    f"(-v 2 lists the {report.warnings:,}, as does the run's admin page)."
+                )
             style = self.style.WARNING if report.rejected else self.style.SUCCESS
             self.stdout.write(style(report.summary()))
         if report.rejected:
-            raise CommandError(f"{report.rejected} file(s) rejected", returncode=1)
+            # The rejections are listed above and counted in the summary; the exit status is
+            # for scripts.
+            sys.exit(1)
 
     def _progress(self, done: int, total: int) -> None:
         width = 30

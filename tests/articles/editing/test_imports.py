@@ -1,17 +1,26 @@
 """Importing seed files from the admin, and the read-only import history."""
 
 import io
+import stat
 import zipfile
+from datetime import UTC, datetime
 from unittest import mock
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, ImportRun
+from articles.seeds import uploads
 from articles.seeds.read import content_hash
 from tests.articles.editing.helpers import make_editor, make_superuser, messages_of
 from tests.articles.seeds.builders import seed_bytes
+from tests.factories import make_article
 
 UPLOAD = reverse("admin:articles_importrun_upload")
 
@@ -20,12 +29,20 @@ def upload(name, data):
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
 
-def zipped(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+def zipped(members: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    """A .zip of `members`: {name or ZipInfo: bytes}."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def symlink_member(name: str) -> zipfile.ZipInfo:
+    """A member whose mode says it is a symbolic link (its data is the link's target)."""
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
 
 
 def story(n):
@@ -143,6 +160,56 @@ class UploadTests(TestCase):
         response = self.post(upload("big.md", story(1)))
         self.assert_refused(response, "over the seed file limit")
 
+    def test_sizes_are_told_exactly_in_bytes(self):
+        """One byte over the limit is not "1.0 MB, over the limit of 1.0 MB"."""
+        limit = settings.SEED_MAX_BYTES
+        data = story(1).replace(b"---\n", b"---\n#" + b"x" * limit + b"\n", 1)[: limit + 1]
+        response = self.post(upload("big.md", data))
+        self.assert_refused(
+            response, "big.md is 1,048,577 bytes, over the seed file limit of 1,048,576 bytes"
+        )
+        response = self.post(upload("big.zip", zipped({"big.md": data})))
+        self.assert_refused(response, "'big.md' expands to more than 1,048,576 bytes (1.0")
+
+    def test_a_file_and_a_folder_of_the_same_name_are_refused(self):
+        """`a.md` and `a.md/b.md` cannot both be unpacked, in either order; nor can a link
+        member and files under it (a member is written as a file, whatever it claims)."""
+        for members in [
+            {"a.md": story(1), "a.md/b.md": story(2)},
+            {"a.md/b.md": story(2), "a.md": story(1)},
+            {symlink_member("link"): b"/etc", "link/b.md": story(2)},
+        ]:
+            response = self.post(upload("clash.zip", zipped(members)))
+            self.assert_refused(response, "is both a file and a folder in the upload")
+
+    def test_names_and_paths_too_long_for_the_file_system_are_refused(self):
+        long_name = "é" * 200 + ".md"  # 403 bytes, in 203 characters
+        response = self.post(upload("long.zip", zipped({long_name: story(1)})))
+        self.assert_refused(response, "a name of 403 bytes, over the limit of 255 bytes")
+        response = self.post(upload(long_name, story(1)))
+        self.assert_refused(response, "a name of 403 bytes, over the limit of 255 bytes")
+        deep = "a/" * 600 + "b.md"
+        response = self.post(upload("deep.zip", zipped({deep: story(1)})))
+        self.assert_refused(response, "a path of 1,213 bytes, over the limit of 1,024 bytes")
+
+    def test_two_files_of_one_name_are_both_imported(self):
+        response = self.post(upload("one.md", story(1)), upload("one.md", story(2)))
+        assert response.status_code == 200
+        assert Article.objects.count() == 2
+
+    def test_more_than_a_hundred_files_at_once_are_imported(self):
+        """Django refuses a request of more than DATA_UPLOAD_MAX_NUMBER_FILES files with a bare
+        "Bad Request (400)"; the upload takes its own limit's worth."""
+        response = self.post(*(upload(f"{n}.md", story(n)) for n in range(101)))
+        assert response.status_code == 200
+        assert ImportRun.objects.get().created == 101
+        assert settings.DATA_UPLOAD_MAX_NUMBER_FILES > uploads.MAX_FILES
+
+    def test_more_files_than_the_upload_takes_is_a_form_error(self):
+        with mock.patch("articles.seeds.uploads.MAX_FILES", 3):
+            response = self.post(*(upload(f"{n}.md", story(n)) for n in range(4)))
+        self.assert_refused(response, "4 files in one upload, over the limit of 3; split it up.")
+
     def test_nothing_uploaded(self):
         response = self.client.post(UPLOAD, {})
         assert response.context["form"].errors["files"] == ["This field is required."]
@@ -182,10 +249,118 @@ class ImportRunAdminTests(TestCase):
         assert response["Location"] == UPLOAD
 
     def test_staff_without_the_permission_cannot_upload(self):
-        from django.contrib.auth import get_user_model
-
         clerk = get_user_model().objects.create_user("clerk", password="x", is_staff=True)
         self.client.force_login(clerk)
         assert self.client.get(UPLOAD).status_code == 403
         assert self.client.post(UPLOAD, {"files": [upload("a.md", story(1))]}).status_code == 403
         assert not Article.objects.exists()
+
+
+class ImportRunPageTests(TestCase):
+    """A run's page says what it did, story by story and file by file, in the admin's one date
+    format; its list costs a fixed number of queries."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_editor()
+        cls.new = make_article(title="A new story")
+        cls.changed = make_article(title="A changed story")
+        cls.import_run = ImportRun.objects.create(
+            started_at=datetime(2026, 11, 26, 21, 29, tzinfo=UTC),
+            finished_at=datetime(2026, 11, 26, 21, 30, tzinfo=UTC),
+            status=ImportRun.Status.FINISHED,
+            trigger=ImportRun.Trigger.ADMIN,
+            started_by=cls.editor,
+            files=5,
+            created=2,
+            updated=1,
+            skipped=1,
+            warnings=1,
+            created_ids=[cls.new.pk, 999_999],  # the second one deleted since
+            updated_ids=[cls.changed.pk],
+            skips=[{"file": "seeds/pipe", "reason": "not a regular file: a named pipe (FIFO)"}],
+            warning_messages=[{"file": "seeds/a.md", "message": "ignored quality: 'x' is not"}],
+        )
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def page(self):
+        url = reverse("admin:articles_importrun_change", args=[self.import_run.pk])
+        response = self.client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_the_stories_created_and_updated_are_linked(self):
+        html = self.page()
+        for article in (self.new, self.changed):
+            link = reverse("admin:articles_article_change", args=[article.pk])
+            assert f'<a href="{link}">{article.title}</a>' in html
+        assert "Stories created (2; 1 listed)" in html
+        assert "Stories updated (1)" in html
+
+    def test_someone_who_may_not_open_articles_gets_the_titles_without_links(self):
+        clerk = get_user_model().objects.create_user("clerk", password="x", is_staff=True)
+        clerk.user_permissions.add(*Permission.objects.filter(codename="view_importrun"))
+        self.client.force_login(clerk)
+        html = self.page()
+        assert "<li>A new story</li>" in html
+        assert reverse("admin:articles_article_change", args=[self.new.pk]) not in html
+
+    def test_skipped_files_and_warnings_are_listed_with_their_file(self):
+        html = self.page()
+        assert "<td>seeds/pipe</td><td>not a regular file: a named pipe (FIFO)</td>" in html
+        assert "<td>seeds/a.md</td><td>ignored quality: &#x27;x&#x27; is not</td>" in html
+        assert "Rejected files (0)" in html
+
+    def test_started_by_is_plain_text_not_a_link_to_the_user_admin(self):
+        """The user admin is for superusers: a link there was a 403 for the editors who read
+        this page."""
+        html = self.page()
+        assert '<div class="readonly">editor</div>' in html
+        assert "/admin/auth/user/" not in html
+
+    @override_settings(TIME_ZONE="America/New_York")
+    def test_one_date_format_in_the_editors_time_zone(self):
+        """The project's DATETIME_FORMAT on the list, the page, its title and the dashboard,
+        in the time zone in force (21:29 UTC is 16:29 in New York)."""
+        pages = {
+            "list": self.client.get(reverse("admin:articles_importrun_changelist")),
+            "page": self.client.get(
+                reverse("admin:articles_importrun_change", args=[self.import_run.pk])
+            ),
+            "dashboard": self.client.get(reverse("admin:index")),
+        }
+        for name, response in pages.items():
+            html = response.content.decode()
+            assert "26 Nov 2026, 16:29" in html, name
+            assert "p.m." not in html and "2026-11-26" not in html, name
+        assert "<title>Import of 26 Nov 2026, 16:29 |" in pages["page"].content.decode()
+        assert "26 Nov 2026, 16:30" in pages["page"].content.decode()
+
+    def test_a_run_that_never_finished_shows_as_interrupted(self):
+        ImportRun.objects.create(status=ImportRun.Status.INTERRUPTED, files=6000, created=500)
+        changelist = self.client.get(reverse("admin:articles_importrun_changelist"))
+        assert '<td class="field-status">Interrupted</td>' in changelist.content.decode()
+        dashboard = self.client.get(reverse("admin:index")).content.decode()
+        assert "(command line, <strong>interrupted</strong>)" in dashboard
+
+    def test_the_list_costs_a_fixed_number_of_queries(self):
+        """Session, user, the count, the date drill-down, the rows with their starters: the
+        same for 1 run as for 30."""
+        url = reverse("admin:articles_importrun_changelist")
+        counts = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                assert self.client.get(url).status_code == 200
+            counts.append(len(queries))
+            ImportRun.objects.bulk_create(
+                ImportRun(started_by=self.editor, status="finished") for _ in range(29)
+            )
+        assert counts[0] == counts[1]
+
+    def test_the_page_costs_a_fixed_number_of_queries(self):
+        """Session, user, the editor's permissions (two), the run with its starter (read by
+        this page for its lists, then by the admin's form), the titles of its stories."""
+        with self.assertNumQueries(7):
+            self.page()

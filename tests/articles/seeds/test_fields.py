@@ -2,6 +2,8 @@
 keys, the loader writes its fields, the export writes its keys in its order, and every field
 of an article is placed somewhere."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from articles.models import Article
@@ -49,7 +51,7 @@ def test_the_reader_reads_the_keys_of_the_table_and_keeps_the_others_in_extra():
     """`featuredContent` is the one other key the reader looks at (for a video's id); it stays
     in `extra`, so that an export writes it back as it was."""
     mapping = AskedMapping(seed_mapping(**FULL, tags=["US-CA"]))
-    record = _record(mapping, name="a.md", content_hash="0", warnings=[])
+    record = _record(mapping, name="a.md", content_hash="0", warnings=[], latest=datetime.now(UTC))
     assert mapping.asked - KNOWN_KEYS == {"featuredContent"}
     assert mapping.asked >= KNOWN_KEYS
     assert record.extra == {"tags": ["US-CA"]}

@@ -1,11 +1,20 @@
-"""Loading seed files into the database: upserts, atomicity, editors' changes, duplicates."""
+"""Loading seed files into the database: upserts, atomicity, editors' changes, duplicates, the
+run's record."""
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.models import (
     HEAT_MAX,
@@ -19,7 +28,14 @@ from articles.models import (
     unique_slug,
 )
 from articles.seeds import import_paths, mark_edited, read_seed
-from articles.seeds.load import ImportReport, load_records
+from articles.seeds.load import (
+    GIVEN_UP_AFTER,
+    ImportReport,
+    NotRegularFile,
+    _read_bytes,
+    load_records,
+    mark_interrupted_runs,
+)
 from articles.seeds.read import SeedImage
 from providers.models import Provider
 
@@ -36,6 +52,23 @@ def related(n: int, domain: str = "other.example") -> dict:
         "provider": {"name": domain, "domain": domain},
         "images": [{"url": f"https://{domain}/{n}.jpg", "width": 10, "height": 10}],
     }
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Fail, rather than hang, if the block takes longer than `seconds` (SIGALRM interrupts a
+    blocking open() or read() too)."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def counts() -> dict:
@@ -366,11 +399,183 @@ def test_every_run_is_recorded(tmp_path):
     write_seed(tmp_path, "b.md", b"---\ntitle: x\n---\n")
     import_paths([tmp_path])
     run = ImportRun.objects.get()
-    assert (run.created, run.rejected, run.unchanged) == (1, 1, 0)
+    assert (run.files, run.created, run.rejected, run.unchanged) == (2, 1, 1, 0)
     assert run.finished_at is not None
+    assert run.status == ImportRun.Status.FINISHED
+    assert (run.host, run.pid) == (socket.gethostname(), os.getpid())
     assert run.rejections == [
         {"file": str(tmp_path / "b.md"), "reason": "missing publishedDateTime"}
     ]
+
+
+def test_a_run_lists_the_articles_it_created_and_updated_and_its_warnings(tmp_path):
+    write_seed(tmp_path, "a.md", webUrl="https://x.example/a", quality="high")
+    write_seed(tmp_path, "b.md", webUrl="https://x.example/b")
+    import_paths([tmp_path])
+    first = ImportRun.objects.get()
+    assert sorted(first.created_ids) == sorted(Article.objects.values_list("pk", flat=True))
+    assert first.updated_ids == []
+    assert first.warning_messages == [
+        {
+            "file": str(tmp_path / "a.md"),
+            "message": "ignored quality: 'high' is not a usable integer",
+        }
+    ]
+    write_seed(tmp_path, "b.md", webUrl="https://x.example/b", title="Changed")
+    import_paths([tmp_path])
+    second = ImportRun.objects.latest("pk")
+    assert second.created_ids == []
+    assert second.updated_ids == [Article.objects.get(web_url="https://x.example/b").pk]
+
+
+def test_the_lists_of_a_run_are_capped_and_its_counts_exact(tmp_path, monkeypatch):
+    monkeypatch.setattr("articles.seeds.load.MAX_LISTED", 2)
+    for n in range(3):
+        write_seed(tmp_path, f"{n}.md", webUrl=f"https://x.example/{n}", heat="hot")
+    report = import_paths([tmp_path])
+    run = ImportRun.objects.get()
+    assert (run.created, len(run.created_ids), len(report.touched)) == (3, 2, 3)
+    assert (run.warnings, len(run.warning_messages)) == (3, 2)
+
+
+def test_a_story_is_counted_once_whatever_the_batches_its_files_fall_in(tmp_path):
+    """Two files of one story in two batches of one run: the newer one replaces what the first
+    batch wrote, and the story counts once (created into an empty database, else updated),
+    the other file superseded; the run lists the article once."""
+    write_seed(tmp_path, "1.md", title="Old", publishedDateTime="2021-01-01T00:00:00Z")
+    write_seed(tmp_path, "2.md", title="New", publishedDateTime="2021-01-02T00:00:00Z")
+    report = import_paths([tmp_path], batch_size=1)
+    assert (report.created, report.updated, report.unchanged, report.superseded) == (1, 0, 1, 1)
+    article = Article.objects.get()
+    assert (article.title, ImportRun.objects.get().created_ids) == ("New", [article.pk])
+
+    write_seed(tmp_path, "1.md", title="Old again", publishedDateTime="2021-01-03T00:00:00Z")
+    write_seed(tmp_path, "2.md", title="New again", publishedDateTime="2021-01-04T00:00:00Z")
+    report = import_paths([tmp_path], batch_size=1)
+    assert (report.created, report.updated, report.unchanged, report.superseded) == (0, 1, 1, 1)
+    assert Article.objects.get().title == "New again"
+    assert ImportRun.objects.latest("pk").updated_ids == [article.pk]
+
+
+def test_a_run_stopped_by_an_error_is_recorded_as_interrupted_with_its_counts(tmp_path):
+    write_seed(tmp_path, "a.md", webUrl="https://x.example/a")
+    write_seed(tmp_path, "b.md", webUrl="https://x.example/b")
+    real_load = load_records
+    calls = []
+
+    def load_then_fail(records, **kwargs):
+        calls.append(records)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_load(records, **kwargs)
+
+    with (
+        mock.patch("articles.seeds.load.load_records", load_then_fail),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        import_paths([tmp_path], batch_size=1)
+    run = ImportRun.objects.get()
+    assert (run.status, run.files, run.created) == (ImportRun.Status.INTERRUPTED, 2, 1)
+    assert run.finished_at is not None
+    assert run.created_ids == list(Article.objects.values_list("pk", flat=True))
+
+
+def test_runs_that_never_finished_are_marked_interrupted_by_the_next_one():
+    """A run with no end is interrupted when its process is gone (on this machine) or when it
+    started more than GIVEN_UP_AFTER ago (on any machine); a run whose process is still there,
+    or of another machine and recent, may still finish."""
+    here, now = socket.gethostname(), timezone.now()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    runs = {
+        "gone": ImportRun.objects.create(host=here, pid=int(dead.stdout)),
+        "alive": ImportRun.objects.create(host=here, pid=os.getpid()),
+        "elsewhere": ImportRun.objects.create(host="other-host", pid=1),
+        "elsewhere, old": ImportRun.objects.create(
+            host="other-host", pid=1, started_at=now - GIVEN_UP_AFTER - timedelta(minutes=1)
+        ),
+        "finished": ImportRun.objects.create(
+            host=here, pid=int(dead.stdout), status=ImportRun.Status.FINISHED
+        ),
+    }
+    assert mark_interrupted_runs() == 2
+    statuses = {name: ImportRun.objects.get(pk=run.pk).status for name, run in runs.items()}
+    assert statuses == {
+        "gone": "interrupted",
+        "alive": "running",
+        "elsewhere": "running",
+        "elsewhere, old": "interrupted",
+        "finished": "finished",
+    }
+
+
+def test_an_import_marks_the_runs_that_never_finished(tmp_path):
+    forgotten = ImportRun.objects.create(
+        host="other-host", started_at=timezone.now() - GIVEN_UP_AFTER - timedelta(minutes=1)
+    )
+    write_seed(tmp_path, "a.md")
+    import_paths([tmp_path])
+    forgotten.refresh_from_db()
+    assert forgotten.status == ImportRun.Status.INTERRUPTED
+
+
+def test_a_file_dated_far_ahead_is_rejected_and_the_others_imported(tmp_path):
+    write_seed(tmp_path, "future.md", webUrl="https://x.example/f", publishedDateTime="9999-12-31")
+    write_seed(tmp_path, "today.md", webUrl="https://x.example/t")
+    report = import_paths([tmp_path])
+    assert report.created == 1
+    assert [(name.rsplit("/", 1)[1], reason[:29]) for name, reason in report.rejections] == [
+        ("future.md", "publishedDateTime 9999-12-31 ")
+    ]
+    assert list(Article.objects.values_list("web_url", flat=True)) == ["https://x.example/t"]
+
+
+def test_named_pipes_and_devices_are_skipped_not_read(tmp_path):
+    """A named pipe would make the import wait for a writer forever, a device might never end:
+    only regular files (or links to them) are read; the others are listed as skipped, with what
+    they are, and the rest is imported."""
+    write_seed(tmp_path, "a.md", webUrl="https://x.example/a")
+    os.symlink(tmp_path / "a.md", tmp_path / "link.md")
+    os.mkfifo(tmp_path / "pipe.md")
+    os.symlink("/dev/zero", tmp_path / "zero.md")
+    with deadline(30):
+        report = import_paths([tmp_path])
+    assert (report.files, report.created, report.unchanged, report.rejected) == (4, 1, 1, 0)
+    assert sorted((name.rsplit("/", 1)[1], reason) for name, reason in report.skips) == [
+        ("pipe.md", "not a regular file: a named pipe (FIFO)"),
+        ("zero.md", "not a regular file: a character device"),
+    ]
+    assert ", 0 rejected, 2 skipped," in report.summary()
+    run = ImportRun.objects.get()
+    assert run.skipped == 2
+    assert {skip["reason"] for skip in run.skips} == {
+        "not a regular file: a named pipe (FIFO)",
+        "not a regular file: a character device",
+    }
+
+
+def test_a_named_pipe_given_by_name_is_skipped_too(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with deadline(30):
+        report = import_paths([tmp_path / "pipe"])
+    assert report.skips == [(str(tmp_path / "pipe"), "not a regular file: a named pipe (FIFO)")]
+
+
+def test_a_file_that_became_a_named_pipe_after_it_was_listed_is_not_waited_for(tmp_path):
+    """Between the check on the path and the opening, a file may be replaced: what was opened
+    is checked again, and opening does not wait for a writer."""
+    os.mkfifo(tmp_path / "pipe")
+    regular = os.stat(__file__)
+    with (
+        deadline(30),
+        mock.patch("articles.seeds.load.os.stat", return_value=regular),
+        pytest.raises(NotRegularFile, match="a named pipe"),
+    ):
+        _read_bytes(str(tmp_path / "pipe"), 1000)
 
 
 def test_queries_per_batch_do_not_grow_with_files_topics_or_related_links(tmp_path):

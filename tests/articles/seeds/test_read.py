@@ -100,7 +100,67 @@ def test_yaml_tags_that_build_objects_are_rejected(tag):
 def test_files_over_the_size_limit_are_rejected_before_parsing():
     """A file over SEED_MAX_BYTES is rejected (even if it is not YAML at all)."""
     error = rejection(b"\xff" * 2000, max_bytes=1000)
-    assert "over the limit of 1,000" in str(error)
+    assert error.message == "file is 2,000 bytes, over the limit of 1,000 bytes"
+
+
+@pytest.mark.parametrize("when", ["9999-12-31", "2026-01-03T00:00:01Z", "2026-01-03 02:00+01:00"])
+def test_a_publication_time_more_than_a_day_ahead_rejects_the_file(when):
+    """A story its outlet published cannot be dated in the future: past a day of slack (time
+    zones written wrong), the date is a mistake that would pin the story to the top of every
+    listing, so the file is rejected, saying why."""
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    with pytest.raises(SeedError) as caught:
+        read_seed(seed_bytes(publishedDateTime=when), name="f.md", max_bytes=LIMIT, now=now)
+    assert "is more than a day ahead of the clock" in caught.value.message
+    assert caught.value.message.startswith(f"publishedDateTime {when[:10]}")
+
+
+def test_a_publication_time_up_to_a_day_ahead_is_accepted():
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    data = seed_bytes(publishedDateTime="2026-01-03T00:00:00Z")
+    record = read_seed(data, name="f.md", max_bytes=LIMIT, now=now)
+    assert record.published_at == datetime(2026, 1, 3, tzinfo=UTC)
+    assert record.warnings == []
+
+
+def test_a_related_story_dated_ahead_keeps_its_link_without_the_date():
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    future = {
+        "title": "From the future",
+        "webUrl": "https://other.example/future",
+        "publishedDateTime": "9999-12-31T00:00:00Z",
+    }
+    record = read_seed(seed_bytes(related=[future]), name="f.md", max_bytes=LIMIT, now=now)
+    assert record.related[0].web_url == "https://other.example/future"
+    assert record.related[0].published_at is None
+    assert record.warnings == [
+        "ignored a related link's publishedDateTime 9999-12-31: more than a day ahead of the clock"
+    ]
+
+
+def test_a_key_given_twice_is_a_warning_and_the_last_value_wins():
+    """YAML keeps the last of two values for one key without a word: the reader says so (for
+    the top-level keys, written plain or quoted alike)."""
+    data = seed_bytes(title="First").replace(
+        b"---\n", b"---\ntitle: Second\n'excerpt': One\nexcerpt: Two\n", 1
+    )
+    record = read(data)
+    assert record.title == "First"  # seed_bytes writes its title after the added lines
+    assert record.excerpt == "A short excerpt."
+    assert record.warnings == [
+        "key 'title' given 2 times: the last value is used",
+        "key 'excerpt' given 3 times: the last value is used",
+    ]
+
+
+def test_lines_that_only_look_like_keys_are_no_repeated_keys():
+    """A quoted value or a flow mapping running over lines is no repetition of a key."""
+    data = seed_bytes(title=None).replace(
+        b"---\n", b'---\ntitle: "Two lines\ntitle: of title"\nnote: {a: 1,\nnote: 2}\n', 1
+    )
+    record = read(data)
+    assert record.title == "Two lines title: of title"
+    assert record.warnings == []
 
 
 def test_forbidden_control_characters_are_replaced_with_a_warning():
