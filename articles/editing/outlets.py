@@ -18,6 +18,7 @@ from newsroom.db import correlated_count
 from providers.models import Provider
 
 from . import curation, history
+from .changelists import RememberFiltersMixin
 from .forms import VerifiedImageField
 
 
@@ -46,7 +47,7 @@ class ProviderAdminForm(forms.ModelForm):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(RememberFiltersMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "article_count", "is_blocked", "view_articles"]
     list_filter = ["is_blocked"]
     search_fields = ["name", "domain"]

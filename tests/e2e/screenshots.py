@@ -37,7 +37,7 @@ def shoot(browser, url, path, *, viewport, scheme, full_page=False):
     print(path)
 
 
-def shoot_admin(browser, base, out, *, user, password, article):
+def shoot_admin(browser, base, out, *, user, password, article, preview=None):
     context = browser.new_context(viewport=DESKTOP, color_scheme="light", device_scale_factor=1)
     keep_offline(context)
     page = context.new_page()
@@ -57,6 +57,10 @@ def shoot_admin(browser, base, out, *, user, password, article):
             page.evaluate("window.scrollTo(0, 0)")  # where the sticky sidebar belongs
         page.screenshot(path=str(out / name), full_page=full_page)
         print(out / name)
+    if preview:
+        page.goto(f"{base}{preview}", wait_until="networkidle")
+        page.screenshot(path=str(out / "preview-desktop-light.png"))
+        print(out / "preview-desktop-light.png")
     context.close()
 
 
@@ -69,6 +73,7 @@ def main():
     parser.add_argument("--topic", help="path of a topic page")
     parser.add_argument("--admin-user", help="a staff user (password: ADMIN_PASSWORD)")
     parser.add_argument("--admin-article", type=int, help="id of an article with a large cluster")
+    parser.add_argument("--preview", help="path of a story readers may not see, for its preview")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     base = args.base_url.rstrip("/")
@@ -125,6 +130,7 @@ def main():
                 user=args.admin_user,
                 password=os.environ["ADMIN_PASSWORD"],
                 article=args.admin_article,
+                preview=args.preview,
             )
         browser.close()
 

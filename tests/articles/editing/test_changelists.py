@@ -11,6 +11,7 @@ from tests.factories import make_article, make_provider
 
 ARTICLES = reverse("admin:articles_article_changelist")
 IMPORT_RUNS = reverse("admin:articles_importrun_changelist")
+OUTLETS = reverse("admin:providers_provider_changelist")
 
 
 class RememberedFiltersTests(TestCase):
@@ -38,6 +39,16 @@ class RememberedFiltersTests(TestCase):
             "The list is filtered as you last left it: “Clear all filters” shows it whole."
         ]
         assert "Clear all filters" in followed.content.decode()
+
+    def test_every_list_with_filters_remembers_them(self):
+        """The articles', the import runs' and the outlets' lists."""
+        for url, filters in [
+            (ARTICLES, "is_featured__exact=1"),
+            (IMPORT_RUNS, "dry_run__exact=1"),
+            (OUTLETS, "is_blocked__exact=0"),
+        ]:
+            assert self.client.get(f"{url}?{filters}").status_code == 200
+            assert self.client.get(url)["Location"] == f"{url}?{filters}", url
 
     def test_the_latest_filters_win_and_each_list_keeps_its_own(self):
         self.client.get(ARTICLES, {"is_featured__exact": "1"})
