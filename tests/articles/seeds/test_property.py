@@ -41,14 +41,14 @@ def outcome(data: bytes):
         return error
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=600))
 def test_arbitrary_bytes_give_a_record_or_a_seed_error(data):
     assert isinstance(outcome(data), SeedRecord | SeedError)
     assert isinstance(outcome(b"---\n" + data + b"\n---\n"), SeedRecord | SeedError)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, values, max_size=12), st.booleans())
 def test_arbitrary_yaml_mappings_give_a_record_or_a_seed_error(mapping, on_a_valid_file):
     """Arbitrary mappings, alone or overriding the keys of a valid file."""
