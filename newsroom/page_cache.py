@@ -84,7 +84,7 @@ class ReaderPageCacheMiddleware:
         response = self.get_response(request)
         if not getattr(request, "is_reader_page", False):
             return response
-        if response.status_code != 200 or response.streaming:
+        if response.status_code != 200 or response.streaming or _private(response):
             return response
         response.headers["Cache-Control"] = "no-cache"
         # When the page was made, not the newest story's date (feeds and the sitemap send that):
@@ -156,6 +156,13 @@ def _sets_cookies(response) -> bool:
         name != settings.SESSION_COOKIE_NAME or morsel.value
         for name, morsel in response.cookies.items()
     )
+
+
+def _private(response) -> bool:
+    """Whether the view made this answer for one person (a staff preview): the page cache then
+    neither stores it nor rewrites its `Cache-Control`."""
+    directives = response.headers.get("Cache-Control", "").lower()
+    return "private" in directives or "no-store" in directives
 
 
 def _store(key, version, response, *, started):

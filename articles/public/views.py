@@ -177,10 +177,9 @@ class ArticleDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if self.preview:
+            # Private and never stored: the page cache leaves such an answer and its headers
+            # alone (`newsroom.page_cache`; it never stores a request with a session anyway).
             add_never_cache_headers(response)
-            # Not a reader's page: the page cache leaves the answer and its headers alone
-            # (`newsroom.page_cache`; it never stores a request with a session anyway).
-            request.is_reader_page = False
         return response
 
     def get_object(self, queryset=None):
