@@ -82,6 +82,9 @@ class StalledRedisTests(PageCacheTestCase):
                     assert self.get(page).status_code == 404
 
 
+PAGE_SLACK_BYTES = 64 * 1024
+
+
 class FullRedisTests(PageCacheTestCase):
     """README "Deploying": Redis with a `maxmemory` and `maxmemory-policy allkeys-lru`. Full,
     it drops the least recently used pages to take new ones; the version's copy, read on every
@@ -103,7 +106,9 @@ class FullRedisTests(PageCacheTestCase):
                 assert response.content.count(b"<article") == CARDS_PER_PAGE
             stats = redis.Redis.from_url(location).info()
             assert stats["evicted_keys"] > 0
-            assert stats["used_memory"] <= stats["maxmemory"]
+            # Redis evicts before each write, so the last one may overshoot by about its own
+            # size (one stored page): bounded, not growing with the number of pages.
+            assert stats["used_memory"] <= stats["maxmemory"] + PAGE_SLACK_BYTES
             oldest = [self.get(f"/search/?{urlencode({'q': q})}") for q in queries[:10]]
             assert [r["X-Page-Cache"] for r in oldest].count("miss") >= 5
 
